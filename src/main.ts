@@ -1,0 +1,2 @@
+// entry point: main (wired in later commits)
+export {};

@@ -1,0 +1,2 @@
+// entry point: post (wired in later commits)
+export {};

@@ -1,0 +1,2 @@
+// entry point: replay (wired in later commits)
+export {};
