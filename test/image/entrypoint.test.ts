@@ -413,13 +413,14 @@ describe('cfa-entrypoint: the linger', () => {
   it('lasts while reads keep coming, and ends after the last read with claude\'s code', async () => {
     const dir = tempDir('ep');
     const root = path.join(dir, 'root');
-    const machine = startEntrypoint(root, { CFA_LINGER_SECONDS: '1' });
+    // The linger is 2 s; reads come every 300 ms for 3 s (1.5 lingers), so even a
+    // read slowed by a loaded machine restarts it in time.
+    const machine = startEntrypoint(root, { CFA_LINGER_SECONDS: '2' });
     let ended = false;
     void machine.ended.then(() => (ended = true));
     await waitForState(root, 'waiting');
     await handover(root, handoverDoc({ env: { FAKE_CLAUDE_PLAN: writePlan(dir, ['out x', 'exit 7']) } }));
     await waitForState(root, 'exited');
-    // Reads every 300 ms for 3 s: three times the linger, and the machine stays.
     for (let i = 0; i < 10; i++) {
       await read(root, ['--max-bytes', '0']);
       await new Promise((r) => setTimeout(r, 300));
