@@ -1,2 +1,78 @@
-// entry point: main (wired in later commits)
-export {};
+// Entry point of the main step: wires settings, Fly, GitHub and the runner
+// to the run, and reports. All logic lives in the modules it calls.
+import * as core from '@actions/core';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventInfo, coreState, input, readTextFile } from './action-io.ts';
+import { STATE } from './action-state.ts';
+import { FlyClient } from './fly/client.ts';
+import { GitHubApi } from './github/api.ts';
+import { stepOutputs } from './report/outputs.ts';
+import { renderSummary } from './report/summary.ts';
+import { runClaudeOnFly } from './run/run.ts';
+import { readSettings, SettingsError, type Settings } from './settings.ts';
+import { DEFAULT_IMAGE } from './version.ts';
+
+async function main(): Promise<void> {
+  coreState.save(STATE.started, 'true');
+  const event = eventInfo();
+  let settings: Settings;
+  try {
+    settings = readSettings(input, {
+      defaultRepo: event.defaultRepo,
+      defaultRepoWithForkCode: event.defaultRepoWithForkCode,
+      fromFork: event.fromFork,
+      defaultImage: DEFAULT_IMAGE,
+      readFile: readTextFile,
+    });
+  } catch (err) {
+    core.setFailed(err instanceof SettingsError ? err.message : `Invalid inputs: ${(err as Error).message}`);
+    return;
+  }
+  // Masks first, before anything else is printed.
+  for (const secret of settings.secrets) core.setSecret(secret);
+
+  const cancel = new AbortController();
+  const onSignal = () => cancel.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const fly = new FlyClient({ token: settings.fly.token, baseUrl: settings.fly.apiUrl });
+  const githubApi = settings.githubToken ? new GitHubApi({ token: settings.githubToken, apiUrl: event.apiUrl }) : undefined;
+  const transcriptPath = join(
+    process.env.RUNNER_TEMP || tmpdir(),
+    `claude-fly-action-${randomBytes(6).toString('hex')}`,
+    'transcript.jsonl',
+  );
+  try {
+    const result = await runClaudeOnFly({
+      settings,
+      event,
+      fly,
+      github: githubApi,
+      state: coreState,
+      write: (text) => process.stdout.write(text),
+      now: Date.now,
+      cancel: cancel.signal,
+      transcriptPath,
+      jobIndex: input('job-index'),
+      anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL,
+      workflowToken: settings.githubToken === process.env.GITHUB_TOKEN || input('github-token') === '',
+    });
+    if (result.report) {
+      for (const [name, value] of Object.entries(stepOutputs(result.report))) core.setOutput(name, value);
+      await core.summary.addRaw(renderSummary(result.report)).write();
+    }
+    if (result.failed) {
+      if (settings.failOnError) core.setFailed(result.failureMessage ?? 'the run failed');
+      else core.warning(result.failureMessage ?? 'the run failed');
+    }
+  } finally {
+    await fly.close().catch(() => undefined);
+  }
+}
+
+main().catch((err: unknown) => {
+  core.setFailed(`claude-fly-action failed: ${(err as Error).message ?? String(err)}`);
+});

@@ -16,6 +16,9 @@
 // changes, and they never nest.
 
 import type { ApiRetryEvent, InitEvent, ResultEvent, RunChange, RunSnapshot, ToolCall } from '../stream/types.ts';
+/** Below this a tool call's duration is within the transport's batching and is not shown. */
+export const MIN_SHOWN_DURATION_MS = 1000;
+
 import { formatBytes, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
 import type { LogWriter } from './log-writer.ts';
 import { clip } from './log-writer.ts';
@@ -194,7 +197,8 @@ export class LogRenderer {
   private toolEnd(call: ToolCall): void {
     const status = call.isError ? '✗' : '✓';
     const ms = call.startedAt !== undefined && call.endedAt !== undefined ? call.endedAt - call.startedAt : undefined;
-    const duration = ms !== undefined && ms >= 0 ? ` (${formatDuration(ms)})` : '';
+    // Output arrives in reads about a second apart, so shorter durations are not measured: say nothing.
+    const duration = ms !== undefined && ms >= MIN_SHOWN_DURATION_MS ? ` (${formatDuration(ms)})` : '';
     const title = `${status} ${this.callHead(call)}${duration}`;
     if (this.mode === 'none') {
       this.w.text(title);

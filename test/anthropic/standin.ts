@@ -3,6 +3,7 @@
 //
 //   POST /v1/messages               stream:true -> SSE; otherwise one JSON Message
 //   POST /v1/messages/count_tokens  -> {"input_tokens": n}
+//   GET  /v1/models                 -> a one-model list; 401 for a key in `refusedKeys`
 //   anything else                   -> 404 not_found_error
 //
 // Run as a process: node test/anthropic/standin.ts --scenarios <dir-or-file> [--port N]
@@ -27,7 +28,7 @@ export interface RecordedRequest {
   /** Parsed JSON body, or undefined when there was none or it was not JSON. */
   body: unknown;
   /** What answered: a scenario step, a side request (no tools), a request no scenario matched, count_tokens, or an error. */
-  kind: 'scenario' | 'side' | 'unmatched' | 'count_tokens' | 'not_found' | 'invalid';
+  kind: 'scenario' | 'side' | 'unmatched' | 'count_tokens' | 'models' | 'not_found' | 'invalid';
   scenario?: string;
   /** Index of the step answered (= assistant turns already in the request). */
   step?: number;
@@ -44,6 +45,8 @@ export interface StandInOptions {
   scenarios: Scenario[];
   port?: number;
   log?: (s: string) => void;
+  /** API keys that GET /v1/models answers with 401 (a key check before a run); default none. */
+  refusedKeys?: string[];
 }
 
 export interface StandIn {
@@ -261,6 +264,16 @@ export async function startMessagesStandIn(options: StandInOptions): Promise<Sta
         const inputTokens = Math.max(1, Math.ceil(raw.length / 4));
         Object.assign(rec, { kind: 'count_tokens', status: 200, answer: 'json' });
         sendJson(res, 200, { input_tokens: inputTokens }, { 'request-id': requestId });
+      } else if (req.method === 'GET' && path === '/v1/models') {
+        const key = String(req.headers['x-api-key'] ?? '');
+        if ((options.refusedKeys ?? []).includes(key)) {
+          Object.assign(rec, { kind: 'models', status: 401 });
+          sendError(res, requestId, 401, 'authentication_error', 'invalid x-api-key');
+        } else {
+          Object.assign(rec, { kind: 'models', status: 200, answer: 'json' });
+          const model = { type: 'model', id: 'claude-opus-5-5', display_name: 'Claude Opus 5.5', created_at: '2026-01-01T00:00:00Z' };
+          sendJson(res, 200, { data: [model], has_more: false, first_id: model.id, last_id: model.id }, { 'request-id': requestId });
+        }
       } else {
         sendError(res, requestId, 404, 'not_found_error', `Not found: ${req.method ?? ''} ${path}`);
       }

@@ -1,0 +1,136 @@
+// Launch: one machine for this run, found again by its nonce if the create
+// answer is lost, its id in action state the moment it is known, started,
+// then handed the credentials and prompt over exec stdin (never in config).
+import { randomBytes } from 'node:crypto';
+import { STATE, type StateStore } from '../action-state.ts';
+import type { FlyClient } from '../fly/client.ts';
+import { createMachineIdempotent } from '../fly/launch.ts';
+import { assertNoSecrets, buildMachineConfig, runMetadata } from '../fly/machine-config.ts';
+import type { Machine } from '../fly/types.ts';
+import type { EventInfo } from '../github/event.ts';
+import type { Handover } from '../machine/handover.ts';
+import type { Settings } from '../settings.ts';
+
+/** Extra time the machine gives itself past the run's timeout before it ends on its own. */
+export const DEADLINE_GRACE_SECONDS = 300;
+/** How long the image waits for the handover before it gives up. */
+export const HANDOVER_TIMEOUT_SECONDS = 180;
+/** How long the image lingers after the last read once Claude has exited. */
+export const LINGER_SECONDS = 120;
+/** Longest we wait for a created machine to start. */
+export const START_TIMEOUT_MS = 5 * 60_000;
+
+export type LaunchClient = Pick<
+  FlyClient,
+  'createMachine' | 'listMachines' | 'destroyMachine' | 'waitForState' | 'getMachine' | 'exec' | 'timing'
+>;
+
+export interface LaunchedMachine {
+  machine: Machine;
+  region: string;
+  /** ms from the create call to `started`. */
+  startMs: number;
+  deadlineEpochSeconds: number;
+}
+
+export function newNonce(): string {
+  return randomBytes(12).toString('hex');
+}
+
+export async function launchMachine(options: {
+  fly: LaunchClient;
+  settings: Settings;
+  event: EventInfo;
+  state: StateStore;
+  now: () => number;
+  signal?: AbortSignal;
+  onNote?: (line: string) => void;
+}): Promise<LaunchedMachine> {
+  const { fly, settings, event, state, now, signal } = options;
+  const note = options.onNote ?? (() => undefined);
+  const nonce = newNonce();
+  state.save(STATE.nonce, nonce);
+  state.save(STATE.app, settings.fly.app);
+  state.save(STATE.apiUrl, settings.fly.apiUrl);
+
+  const deadlineEpochSeconds = Math.ceil(now() / 1000 + settings.timeoutMinutes * 60 + DEADLINE_GRACE_SECONDS);
+  const request = buildMachineConfig({
+    image: settings.fly.image,
+    guest: settings.fly.guest,
+    env: {
+      CFA_DEADLINE: String(deadlineEpochSeconds),
+      CFA_HANDOVER_TIMEOUT: String(HANDOVER_TIMEOUT_SECONDS),
+      CFA_LINGER_SECONDS: String(LINGER_SECONDS),
+    },
+    metadata: runMetadata({
+      nonce,
+      runId: String(event.runId),
+      runAttempt: String(event.runAttempt),
+      job: event.job,
+      deadlineEpochSeconds,
+    }),
+  });
+  // Fly returns a machine's config in plain text to anyone with an app token, even after destroy.
+  assertNoSecrets(request, settings.secrets);
+
+  const createdAt = now();
+  const launched = await createMachineIdempotent(fly, {
+    app: settings.fly.app,
+    request,
+    regions: settings.fly.regions,
+    nonce,
+    signal,
+    onFailure: ({ attempt, region, error, next }) =>
+      note(`machine create attempt ${attempt}${region ? ` in ${region}` : ''} failed (${(error as Error).message}); ${next}`),
+  });
+  const machine = launched.machine;
+  state.save(STATE.machineId, machine.id);
+  if (launched.foundByNonce) note(`the create answer was lost; found machine ${machine.id} by its nonce`);
+
+  while (now() - createdAt < START_TIMEOUT_MS) {
+    if (signal?.aborted) throw new Error('cancelled while the machine was starting');
+    const started = await fly.waitForState(
+      settings.fly.app,
+      machine.id,
+      { state: 'started', timeoutSeconds: 60, instanceId: machine.instance_id },
+      { signal },
+    );
+    if (started) {
+      return { machine, region: machine.region ?? launched.region ?? '', startMs: now() - createdAt, deadlineEpochSeconds };
+    }
+    const current = await fly.getMachine(settings.fly.app, machine.id, { signal });
+    if (current.state === 'failed' || current.state === 'destroyed' || current.state === 'stopped') {
+      throw new Error(`machine ${machine.id} did not start: it is ${current.state}`);
+    }
+  }
+  throw new Error(`machine ${machine.id} did not start within ${START_TIMEOUT_MS / 60_000} minutes`);
+}
+
+export class HandoverError extends Error {
+  override name = 'HandoverError';
+}
+
+/** Sends credentials, prompt and settings to the image's `cfa-handover` over exec stdin. */
+export async function handOver(options: {
+  fly: Pick<FlyClient, 'exec'>;
+  app: string;
+  machineId: string;
+  handover: Handover;
+  signal?: AbortSignal;
+}): Promise<void> {
+  const result = await options.fly.exec(options.app, options.machineId, {
+    command: ['cfa-handover'],
+    stdin: JSON.stringify(options.handover),
+    timeoutSeconds: 30,
+    signal: options.signal,
+  });
+  if (result.exitCode !== 0) {
+    let why = (result.stdout || result.stderr).trim().slice(0, 300);
+    try {
+      why = (JSON.parse(result.stdout) as { error?: string }).error ?? why;
+    } catch {
+      // keep the raw text
+    }
+    throw new HandoverError(`the machine refused the handover (exit ${result.exitCode}): ${why}`);
+  }
+}

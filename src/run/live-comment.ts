@@ -1,0 +1,91 @@
+// The live PR comment: where it goes (event PR, workflow_run's PR found by its
+// head commit, or pr-number), its sticky key, and its live progress. It is
+// rendered at most every few seconds and only when the run changed; the
+// sticky comment's own budget paces the edits GitHub sees.
+import { STATE, type StateStore } from '../action-state.ts';
+import type { GitHubApi } from '../github/api.ts';
+import type { EventInfo } from '../github/event.ts';
+import { findPullRequest } from '../github/find-pr.ts';
+import { StickyComment } from '../github/sticky-comment.ts';
+import { commentMarker, renderComment, type LiveProgress } from '../report/comment-body.ts';
+import type { RunReport } from '../report/report-input.ts';
+import type { Settings } from '../settings.ts';
+
+export function commentKey(settings: Settings, event: EventInfo, jobIndex: string): string {
+  return settings.commentKey ?? `${event.workflow}/${event.job}${jobIndex ? `/${jobIndex}` : ''}`;
+}
+
+/** The PR or issue to comment on, or undefined (no comment, no error). */
+export async function commentTarget(settings: Settings, event: EventInfo, api: GitHubApi): Promise<number | undefined> {
+  if (settings.comment === 'off') return undefined;
+  if (settings.prNumber) return settings.prNumber;
+  if (event.issueNumber) return event.issueNumber;
+  if (event.eventName === 'workflow_run' && event.workflowRunHeadSha) {
+    return findPullRequest({
+      api,
+      owner: event.owner,
+      repo: event.repo,
+      headSha: event.workflowRunHeadSha,
+      headOwner: event.workflowRunHead?.owner,
+      headBranch: event.workflowRunHead?.branch,
+      headRepo: event.workflowRunHead?.repo,
+    });
+  }
+  return undefined;
+}
+
+export class LiveComment {
+  private readonly sticky: StickyComment;
+  private readonly marker: string;
+  private readonly state: StateStore;
+  private lastBody = '';
+  private savedId: number | undefined;
+
+  constructor(options: {
+    api: GitHubApi;
+    event: EventInfo;
+    issueNumber: number;
+    key: string;
+    state: StateStore;
+    workflowToken: boolean;
+    onWarning: (message: string) => void;
+  }) {
+    this.marker = commentMarker(options.key);
+    this.state = options.state;
+    this.sticky = new StickyComment({
+      api: options.api,
+      owner: options.event.owner,
+      repo: options.event.repo,
+      issueNumber: options.issueNumber,
+      marker: this.marker,
+      workflowToken: options.workflowToken,
+      onWarning: options.onWarning,
+    });
+  }
+
+  get url(): string | undefined {
+    return this.sticky.url;
+  }
+
+  /** Renders and queues a live update when the body changed. */
+  async live(report: RunReport, progress: LiveProgress): Promise<void> {
+    await this.send(renderComment(report, { marker: this.marker, live: progress }), false);
+  }
+
+  async final(report: RunReport): Promise<void> {
+    await this.send(renderComment(report, { marker: this.marker }), true);
+    await this.sticky.settled();
+    this.state.save(STATE.commentFinal, 'true');
+  }
+
+  private async send(body: string, final: boolean): Promise<void> {
+    if (!final && body === this.lastBody) return;
+    this.lastBody = body;
+    await this.sticky.update(body, { final });
+    const id = this.sticky.commentId;
+    if (id !== undefined && id !== this.savedId) {
+      this.savedId = id;
+      this.state.save(STATE.commentId, String(id));
+    }
+  }
+}

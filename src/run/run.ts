@@ -1,0 +1,365 @@
+// One run, start to end: checks -> launch -> handover -> live output ->
+// outcome -> destroy -> report. Everything outside (Fly, GitHub, the log,
+// action state, the clock, cancellation) comes in through RunDeps, so the
+// whole flow runs under tests against the emulator and fakes.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { STATE, type StateStore } from '../action-state.ts';
+import { checkAnthropicCredential } from '../anthropic/credential-check.ts';
+import type { FlyClient } from '../fly/client.ts';
+import { exitInfoFromEvents, machineRunningMs } from '../fly/exit.ts';
+import type { Machine } from '../fly/types.ts';
+import { checkActor } from '../github/actor-check.ts';
+import type { GitHubApi } from '../github/api.ts';
+import type { EventInfo } from '../github/event.ts';
+import { buildHandover } from '../machine/handover.ts';
+import { Redactor } from '../redact.ts';
+import type { MachineInfo, RunReport } from '../report/report-input.ts';
+import type { Settings } from '../settings.ts';
+import { decideOutcome, type Outcome } from '../stream/outcome.ts';
+import { Pipeline } from '../stream/pipeline.ts';
+import type { RunChange } from '../stream/types.ts';
+import { LineSplitter } from '../stream/lines.ts';
+import { MachineReader, type ReadEnd } from '../transport/machine-reader.ts';
+import { commentKey, commentTarget, LiveComment } from './live-comment.ts';
+import { handOver, launchMachine, type LaunchedMachine } from './launch-machine.ts';
+
+export interface RunDeps {
+  settings: Settings;
+  event: EventInfo;
+  fly: FlyClient;
+  /** Absent when there is no GitHub token: no comment, no actor check possible. */
+  github: GitHubApi | undefined;
+  state: StateStore;
+  /** The workflow log (the runner's stdout). */
+  write: (text: string) => void;
+  now: () => number;
+  /** Aborted on SIGINT/SIGTERM (cancel, job timeout). */
+  cancel: AbortSignal;
+  transcriptPath: string;
+  /** strategy.job-index of a matrix leg, for the comment key. */
+  jobIndex: string;
+  anthropicBaseUrl?: string;
+  /** The workflow's own GITHUB_TOKEN is in use (for the comment identity guess). */
+  workflowToken: boolean;
+  /** ms between live comment renders. */
+  commentIntervalMs?: number;
+}
+
+export interface RunResult {
+  report: RunReport | undefined;
+  /** The run was refused (actor check): a notice, not a failure. */
+  skipped: boolean;
+  failed: boolean;
+  /** One line for setFailed when failed. */
+  failureMessage: string | undefined;
+}
+
+type StopReason = 'timeout' | 'idle' | 'auth';
+
+const FAIL_FAST_ERRORS = new Set(['authentication_failed', 'billing_error']);
+/** Bound for destroying after a cancel: the runner kills the step 7.5 s after SIGINT (SIGTERM), 10 s in all. */
+const CANCEL_DESTROY_MS = 5000;
+
+export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
+  const { settings, event, fly, state, now } = deps;
+  const startedAt = now();
+  const redactor = new Redactor(settings.secrets);
+  const transcript = openTranscript(deps.transcriptPath);
+  let lastOutputAt = now();
+  let dirty = true;
+  let stopFor: StopReason | undefined;
+  const stop = new AbortController();
+  const onCancel = () => stop.abort();
+  deps.cancel.addEventListener('abort', onCancel, { once: true });
+
+  const pipeline = new Pipeline({
+    write: deps.write,
+    redactor,
+    toolOutput: settings.toolOutput,
+    now,
+    onTranscriptLine: (line) => transcript.write(`${line}\n`),
+    onChange: (change: RunChange) => {
+      dirty = true;
+      if (
+        change.type === 'retry' &&
+        settings.failFastOnAuth &&
+        FAIL_FAST_ERRORS.has(change.retry.error) &&
+        stopFor === undefined
+      ) {
+        stopFor = 'auth';
+        stop.abort();
+      }
+    },
+  });
+  const log = pipeline.writer;
+  const note = (line: string) => log.text(`${line}\n`);
+
+  let comment: LiveComment | undefined;
+  let launched: LaunchedMachine | undefined;
+  let machineGone = false;
+  let endReason: string | null = null;
+  let exitCode: number | null = null;
+  let oomKilled = false;
+  let setupError: string | undefined;
+  let runError: string | undefined;
+  let machineEvents: Machine['events'];
+
+  const reportOf = (outcome: Outcome, endedAt?: number): RunReport => ({
+    snapshot: pipeline.state.snapshot(),
+    outcome,
+    redactor,
+    startedAt,
+    ...(endedAt !== undefined ? { endedAt, durationMs: endedAt - startedAt } : {}),
+    machine: launched ? machineInfo(settings, launched, machineEvents, now()) : undefined,
+    runUrl: event.runUrl,
+    summaryUrl: event.runUrl,
+    transcriptFile: deps.transcriptPath,
+    commentUrl: comment?.url,
+  });
+
+  try {
+    // Who may start a paid run.
+    if (event.needsActorCheck) {
+      if (!deps.github) {
+        log.notice(`Not running: the ${event.eventName} event needs an actor check and github-token is empty.`);
+        return { report: undefined, skipped: true, failed: false, failureMessage: undefined };
+      }
+      const verdict = await checkActor({
+        api: deps.github,
+        owner: event.owner,
+        repo: event.repo,
+        actor: event.actor,
+        allowedActors: settings.allowedActors,
+      });
+      if (!verdict.allowed) {
+        log.notice(`Not running Claude for ${event.actor}: ${verdict.reason}`);
+        return { report: undefined, skipped: true, failed: false, failureMessage: undefined };
+      }
+    }
+    if (event.fromFork && !settings.allowForkCode) {
+      note('This event comes from a fork: its code is not cloned (allow-fork-code is false); the base repository is.');
+    }
+
+    // A refused key fails here, at no VM cost.
+    const verdict = await checkAnthropicCredential(settings.anthropic, { baseUrl: deps.anthropicBaseUrl });
+    if (verdict.status === 'refused') {
+      throw new Error(`${settings.anthropic.input} was refused by the Anthropic API (${verdict.message}); no machine was started.`);
+    }
+
+    if (deps.github && settings.comment !== 'off') {
+      const issueNumber = await commentTarget(settings, event, deps.github).catch((err: Error) => {
+        log.warning(`Could not find the pull request to comment on: ${err.message}`);
+        return undefined;
+      });
+      if (issueNumber) {
+        comment = new LiveComment({
+          api: deps.github,
+          event,
+          issueNumber,
+          key: commentKey(settings, event, deps.jobIndex),
+          state,
+          workflowToken: deps.workflowToken,
+          onWarning: (message) => log.warning(`PR comment: ${message}`),
+        });
+      }
+    }
+
+    // Launch.
+    note(`Starting a ${settings.fly.sizeName} (${settings.fly.guest.memoryMb} MB) machine in app ${settings.fly.app} with ${settings.fly.image}`);
+    launched = await launchMachine({ fly, settings, event, state, now, signal: stop.signal, onNote: note });
+    note(`Machine ${launched.machine.id} started in ${launched.region || 'Fly\'s choice of region'} after ${(launched.startMs / 1000).toFixed(1)} s`);
+    await handOver({
+      fly,
+      app: settings.fly.app,
+      machineId: launched.machine.id,
+      handover: buildHandover(settings, event.serverUrl),
+      signal: stop.signal,
+    });
+
+    // Live output.
+    const machineId = launched.machine.id;
+    const setupLines = new LineSplitter((line) => {
+      const match = /^cfa: error: (.*)$/.exec(line);
+      if (match) setupError = match[1];
+      log.text(`setup │ ${line}\n`);
+    });
+    const reader = new MachineReader({
+      exec: (command, timeoutSeconds, signal) =>
+        fly.exec(settings.fly.app, machineId, { command, timeoutSeconds, idempotent: true, signal }),
+      onBytes: (channel, data) => {
+        if (channel === 'out') {
+          lastOutputAt = now();
+          pipeline.stdout(data);
+        } else if (channel === 'err') pipeline.stderr(data);
+        else setupLines.push(data);
+      },
+      isMachineGone: async () => {
+        const machine = await fly.getMachine(settings.fly.app, machineId);
+        return ['stopped', 'destroyed', 'destroying', 'failed'].includes(machine.state ?? '');
+      },
+      onFailure: (error, consecutive) => {
+        if (consecutive === 1 || consecutive % 5 === 0) note(`reading the machine failed (${(error as Error).message}); trying again`);
+      },
+      signal: stop.signal,
+    });
+
+    const timers = startTimers({
+      settings,
+      now,
+      startedAt,
+      lastOutputAt: () => lastOutputAt,
+      toolsInFlight: () => pipeline.state.snapshot().inFlight.length,
+      onStop: (why) => {
+        if (stopFor === undefined) stopFor = why;
+        stop.abort();
+      },
+      onTick: () => {
+        if (!comment || !dirty) return;
+        dirty = false;
+        const snap = pipeline.state.snapshot();
+        void comment.live(reportOf({ conclusion: 'no-result', reason: 'running', exitCode: null }), {
+          elapsedMs: now() - startedAt,
+          costUsd: snap.costUsd,
+          current: snap.inFlight[snap.inFlight.length - 1],
+          recent: snap.tools.slice(-15),
+          toolsDone: snap.tools.filter((t) => t.done).length,
+          turns: snap.numTurns,
+        });
+      },
+      tickMs: deps.commentIntervalMs ?? 5000,
+    });
+    let end: ReadEnd;
+    try {
+      end = await reader.readUntilDrained();
+    } finally {
+      timers.stop();
+      setupLines.end();
+    }
+    if (end.kind === 'drained') {
+      exitCode = end.answer.exitCode;
+      endReason = end.answer.reason;
+    } else if (end.kind === 'gone') {
+      machineGone = true;
+      note('The machine is gone before all its output was read.');
+    } else if (!deps.cancel.aborted && stopFor !== 'auth') {
+      // Stopped for a timeout: take what is already there, quickly, before destroying.
+      await reader.readOnce(0).catch(() => undefined);
+      note(stopFor === 'idle' ? 'Stopping: no output for idle-timeout-minutes.' : 'Stopping: timeout-minutes reached.');
+    }
+    if (endReason && endReason !== 'exited' && !setupError) {
+      setupError = endReason === 'deadline' ? undefined : `the machine ended with ${endReason}`;
+    }
+  } catch (err) {
+    if (!deps.cancel.aborted) runError = (err as Error).message;
+  } finally {
+    deps.cancel.removeEventListener('abort', onCancel);
+  }
+
+  // Destroy, then read the machine's own account of its life (exit code, OOM, running time).
+  if (launched) {
+    const id = launched.machine.id;
+    const destroySignal = AbortSignal.timeout(deps.cancel.aborted ? CANCEL_DESTROY_MS : 60_000);
+    try {
+      await fly.destroyMachine(settings.fly.app, id, { signal: destroySignal });
+      state.save(STATE.destroyed, 'true');
+      note(`Machine ${id} destroyed.`);
+    } catch (err) {
+      log.warning(`Could not destroy machine ${id} (${(err as Error).message}); the post step will try again.`);
+    }
+    if (!deps.cancel.aborted) {
+      try {
+        const machine = await fly.getMachine(settings.fly.app, id, { signal: AbortSignal.timeout(15_000) });
+        machineEvents = machine.events;
+        const exit = exitInfoFromEvents(machine.events);
+        oomKilled = exit.oomKilled;
+        if (exitCode === null && (machineGone || runError) && exit.exitCode !== undefined) exitCode = exit.exitCode;
+      } catch {
+        // The report goes on without the machine's events.
+      }
+    }
+  }
+
+  const endedAt = now();
+  const outcome = decideOutcome({
+    snapshot: pipeline.state.snapshot(),
+    exitCode,
+    endReason,
+    setupError: runError ?? setupError ?? null,
+    oomKilled,
+    cancelled: deps.cancel.aborted,
+    stoppedFor: stopFor ?? null,
+  });
+  if (stopFor === 'auth') {
+    outcome.reason = `${settings.anthropic.input} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal`;
+  }
+  pipeline.finish(outcome);
+  await closeTranscript(transcript);
+  const report = reportOf(outcome, endedAt);
+  if (comment) await comment.final(report).catch(() => undefined);
+  report.commentUrl = comment?.url;
+
+  const failed = outcome.conclusion !== 'success';
+  return {
+    report,
+    skipped: false,
+    failed,
+    failureMessage: failed ? `Claude on Fly: ${outcome.conclusion} — ${redactor.redact(outcome.reason)}` : undefined,
+  };
+}
+
+function machineInfo(settings: Settings, launched: LaunchedMachine, events: Machine['events'], nowMs: number): MachineInfo {
+  const runningMs = events ? machineRunningMs(events, nowMs) : undefined;
+  return {
+    id: launched.machine.id,
+    region: launched.region,
+    sizeName: settings.fly.sizeName,
+    cpuKind: settings.fly.guest.cpuKind,
+    cpus: settings.fly.guest.cpus,
+    memoryMb: settings.fly.guest.memoryMb,
+    ...(runningMs !== undefined ? { runningMs } : {}),
+  };
+}
+
+function startTimers(options: {
+  settings: Settings;
+  now: () => number;
+  startedAt: number;
+  lastOutputAt: () => number;
+  toolsInFlight: () => number;
+  onStop: (why: StopReason) => void;
+  onTick: () => void;
+  tickMs: number;
+}): { stop(): void } {
+  const { settings, now } = options;
+  const timeoutMs = settings.timeoutMinutes * 60_000;
+  const idleMs = settings.idleTimeoutMinutes * 60_000;
+  const check = () => {
+    const t = now();
+    if (t - options.startedAt >= timeoutMs) options.onStop('timeout');
+    else if (idleMs > 0 && options.toolsInFlight() === 0 && t - options.lastOutputAt() >= idleMs) options.onStop('idle');
+    options.onTick();
+  };
+  const interval = setInterval(check, Math.min(1000, options.tickMs));
+  let ticks = 0;
+  const tick = setInterval(() => {
+    ticks++;
+    options.onTick();
+  }, options.tickMs);
+  void ticks;
+  return {
+    stop() {
+      clearInterval(interval);
+      clearInterval(tick);
+    },
+  };
+}
+
+function openTranscript(path: string): WriteStream {
+  mkdirSync(dirname(path), { recursive: true });
+  return createWriteStream(path, { flags: 'w' });
+}
+
+function closeTranscript(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.end(() => resolve()));
+}
