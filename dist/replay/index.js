@@ -2190,7 +2190,13 @@ class LineSplitter {
 // ToolCall and Subagent objects: read them, do not change them.
 /** Tools whose call starts a subagent; its messages carry the call's id as parent_tool_use_id. */
 const AGENT_TOOLS = new Set(['Task', 'Agent']);
-const SUMMARY_MAX = 120;
+/**
+ * Bound of a tool call's one-line summary. Renderers redact secrets and then
+ * cut to what they show (about 160 characters); cutting shorter here, before
+ * redaction, could leave the visible start of a secret that no longer matches.
+ */
+const TOOL_SUMMARY_MAX = 1000;
+const SUMMARY_MAX = TOOL_SUMMARY_MAX;
 /** Input fields that best say what a call does, most telling first. */
 const SUMMARY_KEYS = ['command', 'file_path', 'notebook_path', 'pattern', 'url', 'query', 'path', 'description', 'prompt', 'skill'];
 function zeroUsage() {

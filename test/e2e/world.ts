@@ -112,8 +112,11 @@ export interface RunOptions extends Partial<ActionOptions> {
 /** Runs dist/main then dist/post through the runner harness against the world. */
 export async function runBundledAction(world: World, options: RunOptions = {}): Promise<ActionResult> {
   const { prompt, inputs, env, github, ...rest } = options;
+  // E2E_DIST points at another build of the entry points (a private `ncc build` output), else dist/.
+  const dist = process.env.E2E_DIST;
   return runAction({
     defaults: PROJECT_ACTION_YML,
+    ...(dist ? { entry: join(dist, 'main', 'index.js'), postEntry: join(dist, 'post', 'index.js') } : {}),
     expressions: { 'github.token': TOKENS.github, 'strategy.job-index': '0' },
     secrets: [TOKENS.anthropic, world.fly.token, TOKENS.github],
     event: { name: 'push', payload: {} },

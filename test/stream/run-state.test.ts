@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseEventLine } from '../../src/stream/events.ts';
 import { LineSplitter } from '../../src/stream/lines.ts';
-import { RunState, toolSummary, type RunStateOptions } from '../../src/stream/run-state.ts';
+import { RunState, toolSummary, TOOL_SUMMARY_MAX, type RunStateOptions } from '../../src/stream/run-state.ts';
 import type { RunChange, StreamEvent } from '../../src/stream/types.ts';
 
 interface Folded {
@@ -453,18 +453,19 @@ describe('toolSummary', () => {
     expect(toolSummary({ command: '  ls   -la\t src ' })).toBe('ls -la src');
     expect(toolSummary({ command: '\n\ncd x &&\n make' })).toBe('cd x &&…');
     const long = toolSummary({ command: 'echo ' + 'a'.repeat(5000) });
-    expect(long.length).toBeLessThanOrEqual(120);
+    expect(long.length).toBeLessThanOrEqual(TOOL_SUMMARY_MAX);
     expect(long.endsWith('…')).toBe(true);
-    const emoji = toolSummary({ command: '😀'.repeat(100) });
-    expect(emoji.length).toBeLessThanOrEqual(120);
+    const emoji = toolSummary({ command: '😀'.repeat(TOOL_SUMMARY_MAX) });
+    expect(emoji.length).toBeLessThanOrEqual(TOOL_SUMMARY_MAX);
     expect(emoji.slice(0, -1)).toBe('😀'.repeat((emoji.length - 1) / 2));
   });
 
-  it('keeps a clean line of up to 120 characters whole', () => {
-    expect(toolSummary({ command: 'x'.repeat(120) })).toBe('x'.repeat(120));
-    expect(toolSummary({ command: 'x'.repeat(121) })).toBe('x'.repeat(119) + '…');
-    expect(toolSummary({ command: 'x'.repeat(120) + '\nmore' })).toBe('x'.repeat(119) + '…');
-    expect(toolSummary({ command: 'y'.repeat(300000) }).length).toBe(120);
+  it('keeps a clean line of up to TOOL_SUMMARY_MAX characters whole', () => {
+    const max = TOOL_SUMMARY_MAX;
+    expect(toolSummary({ command: 'x'.repeat(max) })).toBe('x'.repeat(max));
+    expect(toolSummary({ command: 'x'.repeat(max + 1) })).toBe('x'.repeat(max - 1) + '…');
+    expect(toolSummary({ command: 'x'.repeat(max) + '\nmore' })).toBe('x'.repeat(max - 1) + '…');
+    expect(toolSummary({ command: 'y'.repeat(300000) }).length).toBe(max);
   });
 
   it('gives an empty summary for odd input', () => {
