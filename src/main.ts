@@ -15,7 +15,6 @@ import { readSettings, SettingsError, type Settings } from './settings.ts';
 import { DEFAULT_IMAGE } from './version.ts';
 
 async function main(): Promise<void> {
-  coreState.save(STATE.started, 'true');
   const event = eventInfo();
   let settings: Settings;
   try {
@@ -32,6 +31,8 @@ async function main(): Promise<void> {
   }
   // Masks first, before anything else is printed.
   for (const secret of settings.secrets) core.setSecret(secret);
+  // Only now: a run whose inputs were refused never reached Fly, so its post step must not call Fly either.
+  coreState.save(STATE.started, 'true');
 
   const cancel = new AbortController();
   const onSignal = () => cancel.abort();
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL,
       workflowToken: settings.githubToken === process.env.GITHUB_TOKEN || input('github-token') === '',
     });
+    if (result.skipped) core.setOutput('conclusion', 'skipped');
     if (result.report) {
       for (const [name, value] of Object.entries(stepOutputs(result.report))) core.setOutput(name, value);
       await core.summary.addRaw(renderSummary(result.report)).write();
