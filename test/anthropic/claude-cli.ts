@@ -2,7 +2,7 @@
 // isolated from the user's home, credentials and the internet.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,4 +142,29 @@ export function parseLines(stdout: Buffer | string): Record<string, unknown>[] {
         return { type: 'non-json', text: l };
       }
     });
+}
+
+/**
+ * Writes an executable `claude` into `dir` that runs the pinned CLI isolated
+ * and pointed at `baseUrl`, for places that start `claude` by name with an
+ * environment of their own (the image's entrypoint). The API key and PATH are
+ * left to the caller's environment; IS_SANDBOX only when `sandbox` is true.
+ */
+export function writeClaudeWrapper(options: { dir: string; baseUrl: string; home: string; sandbox: boolean }): string {
+  mkdirSync(options.dir, { recursive: true });
+  mkdirSync(options.home, { recursive: true });
+  const env = claudeEnv({ baseUrl: options.baseUrl, home: options.home });
+  delete env.ANTHROPIC_API_KEY;
+  delete env.PATH;
+  delete env.USER;
+  if (options.sandbox) env.IS_SANDBOX = '1';
+  else delete env.IS_SANDBOX;
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const exports = Object.entries(env)
+    .map(([k, v]) => `export ${k}=${quote(v)}`)
+    .join('\n');
+  const wrapper = join(options.dir, 'claude');
+  writeFileSync(wrapper, `#!/usr/bin/env bash\n${exports}\nexec ${quote(claudeBinary())} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return wrapper;
 }

@@ -3,10 +3,10 @@
 // real Claude Code CLI (or the scripted claude), the GitHub REST fake, and a
 // local git repository to clone. runBundledAction() runs dist/ through the
 // runner harness against them.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claudeBinary, claudeEnv } from '../anthropic/claude-cli.ts';
+import { writeClaudeWrapper } from '../anthropic/claude-cli.ts';
 import { loadScenarios } from '../anthropic/scenario.ts';
 import { startMessagesStandIn, type StandIn } from '../anthropic/standin.ts';
 import { startFlyEmulator, type FlyEmulator } from '../fly/emulator.ts';
@@ -73,20 +73,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 /** A `claude` on the machine's PATH that is the real pinned CLI, isolated and pointed at the stand-in. */
 function realClaudeDir(root: string, baseUrl: string): string {
   const dir = join(root, 'claude-bin');
-  const home = join(root, 'claude-home');
-  mkdirSync(dir, { recursive: true });
-  mkdirSync(home, { recursive: true });
-  const env = claudeEnv({ baseUrl, home });
-  // The API key and PATH come from the machine (the handover), not from here.
-  delete env.ANTHROPIC_API_KEY;
-  delete env.PATH;
-  delete env.USER;
-  const exports = Object.entries(env)
-    .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
-    .join('\n');
-  const wrapper = join(dir, 'claude');
-  writeFileSync(wrapper, `#!/usr/bin/env bash\n${exports}\nexec ${shellQuote(claudeBinary())} "$@"\n`);
-  chmodSync(wrapper, 0o755);
+  // The machine runs Claude as the current user here: as root, the CLI needs IS_SANDBOX for bypassPermissions.
+  writeClaudeWrapper({ dir, baseUrl, home: join(root, 'claude-home'), sandbox: process.getuid?.() === 0 });
   return dir;
 }
 
@@ -98,10 +86,6 @@ function addGreeting(gitBase: string, owner: string, name: string, root: string)
   git(work, ['add', 'greet.js']);
   git(work, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'greeting']);
   git(work, ['push', '-q', 'origin', 'HEAD:main']);
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export interface RunOptions extends Partial<ActionOptions> {
