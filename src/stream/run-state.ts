@@ -238,6 +238,13 @@ export class RunState {
     }
     let costUsd: number | undefined;
     for (let i = this.results.length - 1; i >= 0 && costUsd === undefined; i--) costUsd = this.results[i]?.totalCostUsd;
+    // Unlike cost and modelUsage, num_turns counts one query's turns (measured with 2.1.330: a late
+    // background-agent result says 1 after a main result of 2): the session's turns are their sum.
+    let numTurns: number | undefined;
+    for (const r of this.results) if (r.numTurns !== undefined) numTurns = (numTurns ?? 0) + r.numTurns;
+    // duration_ms is per query too (the late result covers only its own short query).
+    let durationMs: number | undefined;
+    for (const r of this.results) if (r.durationMs !== undefined) durationMs = (durationMs ?? 0) + r.durationMs;
 
     const resultText = last?.result ?? '';
     const rebuilt = last ? this.tailAtLastResult : this.mainTail.join('\n\n');
@@ -268,8 +275,8 @@ export class RunState {
       usage,
       models,
       costUsd,
-      numTurns: last?.numTurns,
-      durationMs: last?.durationMs,
+      numTurns,
+      durationMs,
       finalText,
       errors,
       sessionId,
@@ -425,7 +432,9 @@ export class RunState {
     if (call.startedAt !== undefined && call.endedAt !== undefined) stats.totalMs += Math.max(0, call.endedAt - call.startedAt);
     emit({ type: 'tool-end', call });
     // Released once renderers have seen it: see the note at the top of this file.
+    // The input goes too (Edit and Write carry whole files): only the tool-end render reads it.
     call.output = '';
+    call.input = undefined;
     if (AGENT_TOOLS.has(call.name)) this.agentToolEnded(call, toolUseResult, emit);
   }
 

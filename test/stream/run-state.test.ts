@@ -162,8 +162,9 @@ describe('RunState with a background agent that outlives the first result', () =
   it('takes cost, usage and answer from the last result, never a sum of results', () => {
     expect(snap.costUsd).toBe(0.0587);
     expect(snap.usage).toEqual({ inputTokens: 31, outputTokens: 168, cacheReadTokens: 14100, cacheWriteTokens: 8550 });
-    expect(snap.numTurns).toBe(1);
-    expect(snap.durationMs).toBe(12000);
+    // num_turns and duration_ms count one query each: the session's are their sums.
+    expect(snap.numTurns).toBe(3);
+    expect(snap.durationMs).toBe(48211 + 12000);
     expect(snap.lastResult?.result).toBe('The audit is done: left-pad 1.0.0 is outdated (latest 1.3.0).');
     expect(snap.finalText).toBe('The audit is done: left-pad 1.0.0 is outdated (latest 1.3.0).');
   });
