@@ -52,8 +52,16 @@ export interface Truncated {
   text: string;
   /** Lines (or the rest of a cut line) not shown. */
   omittedLines: number;
-  /** UTF-8 bytes not shown. */
-  omittedBytes: number;
+  /**
+   * Characters (UTF-16 code units) not shown. Not bytes: counting the bytes of
+   * a multi-MB output would read all of it again just for a note.
+   */
+  omittedChars: number;
+}
+
+/** A count with thousands separators: 4,930,200. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
 }
 
 function utf8Length(s: string): number {
@@ -74,7 +82,7 @@ function countLines(text: string, from: number): number {
 
 /**
  * The first lines of text within maxLines and maxBytes (UTF-8). Work is bounded
- * by what is kept: the rest is only counted (native indexOf / byteLength).
+ * by what is kept: the rest is only counted (native indexOf).
  * A line longer than the byte budget is cut (never inside a surrogate pair).
  * The kept text has no trailing newline.
  */
@@ -116,12 +124,12 @@ export function truncateLines(text: string, maxLines: number, maxBytes: number):
     next = nl < 0 ? text.length : nl + 1;
   }
   if (next >= text.length) {
-    return { text: text.slice(0, end), omittedLines: 0, omittedBytes: 0 };
+    return { text: text.slice(0, end), omittedLines: 0, omittedChars: 0 };
   }
   const shown = text.slice(0, end);
   return {
     text: shown,
     omittedLines: countLines(text, next),
-    omittedBytes: utf8Length(text) - utf8Length(shown),
+    omittedChars: text.length - shown.length,
   };
 }

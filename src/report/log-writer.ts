@@ -135,10 +135,15 @@ export class LogWriter {
    * the runner. An empty string prints one empty line.
    */
   text(untrusted: string): void {
-    const lines = this.redact(String(untrusted)).split(LINE_BREAK);
+    const text = this.redact(String(untrusted));
     let out = this.stopped ? '' : this.stopLine();
-    for (const line of lines) {
-      out += (LEADING_MARKER.test(line) ? line.replace(LEADING_MARKER, '$1##［') : line) + '\n';
+    if (!text.includes('\r') && !text.includes('##[')) {
+      // The common case: LF-only text with nothing to defuse is written as it is.
+      out += `${text}\n`;
+    } else {
+      for (const line of text.split(LINE_BREAK)) {
+        out += (LEADING_MARKER.test(line) ? line.replace(LEADING_MARKER, '$1##［') : line) + '\n';
+      }
     }
     this.write(out);
   }

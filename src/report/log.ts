@@ -19,7 +19,7 @@ import type { ApiRetryEvent, InitEvent, ResultEvent, RunChange, RunSnapshot, Too
 /** Below this a tool call's duration is within the transport's batching and is not shown. */
 export const MIN_SHOWN_DURATION_MS = 1000;
 
-import { formatBytes, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
+import { formatBytes, formatCount, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
 import type { LogWriter } from './log-writer.ts';
 import { clip } from './log-writer.ts';
 
@@ -274,14 +274,14 @@ export class LogRenderer {
       return;
     }
     const t = truncateLines(text, this.maxLines, this.maxBytes);
-    if (t.omittedLines === 0 && t.omittedBytes === 0) {
+    if (t.omittedLines === 0 && t.omittedChars === 0) {
       this.w.text(text);
       return;
     }
     // Cut the raw text, then mask: a secret running past the cut is masked whole.
     this.w.text(this.w.redactPrefix(text, t.text.length));
     this.w.text(
-      `… ${t.omittedLines} more line${t.omittedLines === 1 ? '' : 's'} (${formatBytes(t.omittedBytes)}) not shown`,
+      `… ${formatCount(t.omittedLines)} more line${t.omittedLines === 1 ? '' : 's'} (${formatCount(t.omittedChars)} characters) not shown`,
     );
   }
 

@@ -5,7 +5,7 @@
 
 import { CONCLUSION_TITLE } from '../stream/outcome.ts';
 import type { ToolStats } from '../stream/types.ts';
-import { formatBytes, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
+import { formatBytes, formatCount, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
 import { codeBlock, fitParts, inlineCode, inlineText, markdownLink, tableCell, truncateMarkdown } from './markdown.ts';
 import type { DocPart } from './markdown.ts';
 import {
@@ -113,7 +113,7 @@ function notesFor(report: RunReport): string {
   }
   if (hasLateResult(s)) {
     lines.push(
-      `> [!NOTE]\n> A background agent finished after the main answer: Claude Code reported ${s.results.length} results. Cost, turns and tokens are the session totals of the last one, counted once.`,
+      `> [!NOTE]\n> A background agent finished after the main answer: Claude Code reported ${s.results.length} results. Cost and tokens are the session totals of the last one, counted once; turns are added up over the results.`,
     );
   }
   return lines.join('\n\n');
@@ -274,7 +274,7 @@ function structuredSection(value: unknown, red: (s: string) => string): DocPart 
   json = red(json);
   const render = (maxBytes: number) => {
     const cut = truncateLines(json, Number.MAX_SAFE_INTEGER, maxBytes);
-    const note = cut.omittedBytes > 0 ? `\n\n✂️ _${formatBytes(cut.omittedBytes)} not shown._` : '';
+    const note = cut.omittedChars > 0 ? `\n\n✂️ _${formatCount(cut.omittedChars)} characters not shown._` : '';
     return `<details><summary>Structured output (JSON)</summary>\n\n${codeBlock(cut.text, 'json')}${note}\n\n</details>`;
   };
   return {

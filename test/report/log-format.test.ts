@@ -44,8 +44,8 @@ describe('format helpers', () => {
 
 describe('truncateLines', () => {
   it('keeps short text whole', () => {
-    expect(truncateLines('a\nb\n', 5, 100)).toEqual({ text: 'a\nb', omittedLines: 0, omittedBytes: 0 });
-    expect(truncateLines('', 5, 100)).toEqual({ text: '', omittedLines: 0, omittedBytes: 0 });
+    expect(truncateLines('a\nb\n', 5, 100)).toEqual({ text: 'a\nb', omittedLines: 0, omittedChars: 0 });
+    expect(truncateLines('', 5, 100)).toEqual({ text: '', omittedLines: 0, omittedChars: 0 });
   });
 
   it('bounds by lines and counts the rest', () => {
@@ -53,7 +53,7 @@ describe('truncateLines', () => {
     const t = truncateLines(text, 3, 1000);
     expect(t.text).toBe('line 0\nline 1\nline 2');
     expect(t.omittedLines).toBe(7);
-    expect(t.omittedBytes).toBe(Buffer.byteLength(text) - Buffer.byteLength(t.text));
+    expect(t.omittedChars).toBe(text.length - t.text.length);
   });
 
   it('bounds by UTF-8 bytes', () => {
@@ -68,7 +68,7 @@ describe('truncateLines', () => {
     const t = truncateLines(text, 5, 10);
     expect(t.text).toBe('😀😀');
     expect(t.omittedLines).toBe(1);
-    expect(t.omittedBytes).toBe(32);
+    expect(t.omittedChars).toBe(16);
   });
 
   it('handles megabytes cheaply and exactly', () => {
@@ -77,6 +77,6 @@ describe('truncateLines', () => {
     const t = truncateLines(text, 200, 20 * 1024);
     expect(t.text.split('\n')).toHaveLength(200);
     expect(t.omittedLines).toBe(49_800);
-    expect(t.omittedBytes).toBe(text.length - t.text.length);
+    expect(t.omittedChars).toBe(text.length - t.text.length);
   });
 });

@@ -94,7 +94,7 @@ describe('LogRenderer: narration and tools', () => {
     });
     r.finish(makeSnapshot(), { conclusion: 'success' });
     const [write, edit] = groups(out());
-    expect(write!.body).toEqual(['── input ──', 'file: a.txt', 'content:', 'l1', 'l2', 'l3', '… 2 more lines (6 B) not shown', '── output ──', 'written']);
+    expect(write!.body).toEqual(['── input ──', 'file: a.txt', 'content:', 'l1', 'l2', 'l3', '… 2 more lines (6 characters) not shown', '── output ──', 'written']);
     expect(edit!.body).toEqual(['── input ──', 'file: b.ts', 'old_string:', 'x', 'new_string:', 'y', '── output ──', 'ok']);
   });
 
@@ -108,7 +108,7 @@ describe('LogRenderer: narration and tools', () => {
     const shown = body.slice(outIdx + 1);
     expect(shown).toHaveLength(201);
     expect(shown[199]).toBe('row 199');
-    expect(shown[200]).toMatch(/^… 99800 more lines \(\d+\.\d KB\) not shown$/);
+    expect(shown[200]).toBe(`… 99,800 more lines (${(big.length - shown.slice(0, 200).join('\n').length).toLocaleString('en-US')} characters) not shown`);
     expect(out().length).toBeLessThan(30_000);
   });
 
@@ -118,7 +118,7 @@ describe('LogRenderer: narration and tools', () => {
     r.finish(makeSnapshot(), { conclusion: 'success' });
     const body = groups(out())[0]!.body;
     expect(body.at(-2)).toBe('y'.repeat(1000));
-    expect(body.at(-1)).toBe('… 1 more line (4.8 MB) not shown');
+    expect(body.at(-1)).toBe('… 1 more line (4,999,000 characters) not shown');
   });
 
   it("'full' prints everything", () => {
