@@ -59,7 +59,9 @@ async function main(): Promise<void> {
       transcriptPath,
       jobIndex: input('job-index'),
       anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL,
-      workflowToken: settings.githubToken === process.env.GITHUB_TOKEN || input('github-token') === '',
+      // Installation tokens (the workflow's GITHUB_TOKEN among them) start with ghs_; only used when
+      // asking GitHub who the token is fails, to recognise our own comments.
+      workflowToken: settings.githubToken.startsWith('ghs_'),
     });
     if (result.skipped) core.setOutput('conclusion', 'skipped');
     if (result.report) {

@@ -4,9 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { STATE, type StateStore } from '../action-state.ts';
 import type { FlyClient } from '../fly/client.ts';
+import { backoffDelay, DEFAULT_RETRY } from '../fly/backoff.ts';
+import { isAbortError, isAmbiguousFailure } from '../fly/errors.ts';
 import { createMachineIdempotent } from '../fly/launch.ts';
 import { assertNoSecrets, buildMachineConfig, runMetadata } from '../fly/machine-config.ts';
-import type { Machine } from '../fly/types.ts';
+import { realSleep } from '../fly/request.ts';
+import type { ExecResult, Machine } from '../fly/types.ts';
 import type { EventInfo } from '../github/event.ts';
 import type { Handover } from '../machine/handover.ts';
 import type { Settings } from '../settings.ts';
@@ -45,6 +48,8 @@ export async function launchMachine(options: {
   now: () => number;
   signal?: AbortSignal;
   onNote?: (line: string) => void;
+  /** Told the machine's id the moment it is known, before it has started (so a cancel can destroy it). */
+  onCreated?: (machine: Machine) => void;
 }): Promise<LaunchedMachine> {
   const { fly, settings, event, state, now, signal } = options;
   const note = options.onNote ?? (() => undefined);
@@ -85,6 +90,7 @@ export async function launchMachine(options: {
   });
   const machine = launched.machine;
   state.save(STATE.machineId, machine.id);
+  options.onCreated?.(machine);
   if (launched.foundByNonce) note(`the create answer was lost; found machine ${machine.id} by its nonce`);
 
   while (now() - createdAt < START_TIMEOUT_MS) {
@@ -117,14 +123,36 @@ export async function handOver(options: {
   machineId: string;
   handover: Handover;
   signal?: AbortSignal;
+  /** Sends tried in all after failures that leave it unknown whether the image got the handover; default 4. */
+  attempts?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }): Promise<void> {
-  const result = await options.fly.exec(options.app, options.machineId, {
-    command: ['cfa-handover'],
-    stdin: JSON.stringify(options.handover),
-    timeoutSeconds: 30,
-    signal: options.signal,
-  });
-  if (result.exitCode !== 0) {
+  const attempts = Math.max(1, options.attempts ?? 4);
+  const sleep = options.sleep ?? realSleep;
+  let unanswered = false;
+  for (let attempt = 1; ; attempt++) {
+    let result: ExecResult;
+    try {
+      result = await options.fly.exec(options.app, options.machineId, {
+        command: ['cfa-handover'],
+        stdin: JSON.stringify(options.handover),
+        timeoutSeconds: 30,
+        signal: options.signal,
+      });
+    } catch (err) {
+      // No answer, or a 408/5xx: the image may or may not have stored it. Sending again is safe,
+      // because the image refuses a second handover (exit 3), which then says the first one landed.
+      if (isAbortError(err) || options.signal?.aborted || !isAmbiguousFailure(err) || attempt >= attempts) {
+        throw new HandoverError(`handing the prompt and credentials to machine ${options.machineId} failed: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      unanswered = true;
+      await sleep(backoffDelay(attempt, Math.random, DEFAULT_RETRY), options.signal);
+      continue;
+    }
+    if (result.exitCode === 0) return;
+    if (result.exitCode === HANDOVER_ALREADY_RECEIVED && unanswered) return;
     let why = (result.stdout || result.stderr).trim().slice(0, 300);
     try {
       why = (JSON.parse(result.stdout) as { error?: string }).error ?? why;
@@ -134,3 +162,6 @@ export async function handOver(options: {
     throw new HandoverError(`the machine refused the handover (exit ${result.exitCode}): ${why}`);
   }
 }
+
+/** cfa-handover's exit status for "a handover was already received". */
+const HANDOVER_ALREADY_RECEIVED = 3;

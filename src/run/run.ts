@@ -14,6 +14,7 @@ import type { GitHubApi } from '../github/api.ts';
 import type { EventInfo } from '../github/event.ts';
 import { buildHandover } from '../machine/handover.ts';
 import { Redactor } from '../redact.ts';
+import { LIVE_RECENT_CALLS } from '../report/comment-body.ts';
 import type { MachineInfo, RunReport } from '../report/report-input.ts';
 import type { Settings } from '../settings.ts';
 import { decideOutcome, type Outcome } from '../stream/outcome.ts';
@@ -58,6 +59,8 @@ export interface RunResult {
 type StopReason = 'timeout' | 'idle' | 'auth';
 
 const FAIL_FAST_ERRORS = new Set(['authentication_failed', 'billing_error']);
+/** Image end reasons after Claude itself ran: its `cfa: error:` line tells how Claude ended, not a setup failure. */
+const CLAUDE_RAN_REASONS = new Set(['exited', 'crashed', 'claude-failed', 'stopped']);
 /** Bound for destroying after a cancel: the runner kills the step 7.5 s after SIGINT (SIGTERM), 10 s in all. */
 const CANCEL_DESTROY_MS = 5000;
 
@@ -93,15 +96,21 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     },
   });
   const log = pipeline.writer;
-  const note = (line: string) => log.text(`${line}\n`);
+  const note = (line: string) => log.text(line);
 
   let comment: LiveComment | undefined;
   let launched: LaunchedMachine | undefined;
+  /** Known from the create answer on, even when the start is then cancelled or fails. */
+  let createdId: string | undefined;
   let machineGone = false;
   let endReason: string | null = null;
   let exitCode: number | null = null;
   let oomKilled = false;
   let setupError: string | undefined;
+  /** The image's last `cfa: error:` line; a setup error unless Claude had run. */
+  let imageError: string | undefined;
+  /** How the image says Claude ended (crash, no output), when Claude ran. */
+  let claudeEndNote: string | undefined;
   let runError: string | undefined;
   let machineEvents: Machine['events'];
 
@@ -117,6 +126,20 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     transcriptFile: deps.transcriptPath,
     commentUrl: comment?.url,
   });
+
+  const sendLiveComment = () => {
+    if (!comment) return;
+    dirty = false;
+    const snap = pipeline.state.snapshot();
+    void comment.live(reportOf({ conclusion: 'no-result', reason: 'running', exitCode: null }), {
+      elapsedMs: now() - startedAt,
+      costUsd: snap.costUsd,
+      current: snap.inFlight[snap.inFlight.length - 1],
+      recent: snap.tools.slice(-LIVE_RECENT_CALLS),
+      toolsDone: snap.tools.filter((t) => t.done).length,
+      turns: snap.numTurns,
+    });
+  };
 
   try {
     // Who may start a paid run.
@@ -167,7 +190,16 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
 
     // Launch.
     note(`Starting a ${settings.fly.sizeName} (${settings.fly.guest.memoryMb} MB) machine in app ${settings.fly.app} with ${settings.fly.image}`);
-    launched = await launchMachine({ fly, settings, event, state, now, signal: stop.signal, onNote: note });
+    launched = await launchMachine({
+      fly,
+      settings,
+      event,
+      state,
+      now,
+      signal: stop.signal,
+      onNote: note,
+      onCreated: (machine) => (createdId = machine.id),
+    });
     note(`Machine ${launched.machine.id} started in ${launched.region || 'Fly\'s choice of region'} after ${(launched.startMs / 1000).toFixed(1)} s`);
     await handOver({
       fly,
@@ -177,12 +209,13 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
       signal: stop.signal,
     });
 
-    // Live output.
+    // Live output. The comment says "running" from the moment the machine has the task.
     const machineId = launched.machine.id;
+    sendLiveComment();
     const setupLines = new LineSplitter((line) => {
       const match = /^cfa: error: (.*)$/.exec(line);
-      if (match) setupError = match[1];
-      log.text(`setup │ ${line}\n`);
+      if (match) imageError = match[1];
+      log.text(`setup │ ${line}`);
     });
     const reader = new MachineReader({
       exec: (command, timeoutSeconds, signal) =>
@@ -215,17 +248,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
         stop.abort();
       },
       onTick: () => {
-        if (!comment || !dirty) return;
-        dirty = false;
-        const snap = pipeline.state.snapshot();
-        void comment.live(reportOf({ conclusion: 'no-result', reason: 'running', exitCode: null }), {
-          elapsedMs: now() - startedAt,
-          costUsd: snap.costUsd,
-          current: snap.inFlight[snap.inFlight.length - 1],
-          recent: snap.tools.slice(-15),
-          toolsDone: snap.tools.filter((t) => t.done).length,
-          turns: snap.numTurns,
-        });
+        if (dirty) sendLiveComment();
       },
       tickMs: deps.commentIntervalMs ?? 5000,
     });
@@ -247,8 +270,11 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
       await reader.readOnce(0).catch(() => undefined);
       note(stopFor === 'idle' ? 'Stopping: no output for idle-timeout-minutes.' : 'Stopping: timeout-minutes reached.');
     }
-    if (endReason && endReason !== 'exited' && !setupError) {
-      setupError = endReason === 'deadline' ? undefined : `the machine ended with ${endReason}`;
+    if (endReason && CLAUDE_RAN_REASONS.has(endReason)) {
+      // Claude ran: a crash or an exit without output is judged by its result (none: no-result), the line says why.
+      claudeEndNote = imageError;
+    } else {
+      setupError = imageError ?? (endReason && endReason !== 'deadline' ? `the machine ended with ${endReason}` : undefined);
     }
   } catch (err) {
     if (!deps.cancel.aborted) runError = (err as Error).message;
@@ -257,8 +283,9 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   }
 
   // Destroy, then read the machine's own account of its life (exit code, OOM, running time).
-  if (launched) {
-    const id = launched.machine.id;
+  // A machine that was created but never got going (cancelled or failed start) is destroyed here too, not left to post.
+  if (createdId) {
+    const id = createdId;
     const destroySignal = AbortSignal.timeout(deps.cancel.aborted ? CANCEL_DESTROY_MS : 60_000);
     try {
       await fly.destroyMachine(settings.fly.app, id, { signal: destroySignal });
@@ -290,6 +317,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     cancelled: deps.cancel.aborted,
     stoppedFor: stopFor ?? null,
   });
+  if (outcome.conclusion === 'no-result' && claudeEndNote) outcome.reason = `${outcome.reason}: ${claudeEndNote}`;
   if (stopFor === 'auth') {
     outcome.reason = `${settings.anthropic.input} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal`;
   }
