@@ -89,7 +89,8 @@ export function describeEvent(input: EventInput): EventInfo {
     const base = obj(pr.base);
     const headRepo = str(obj(head.repo).full_name);
     const baseRef = str(base.ref);
-    fromFork = headRepo !== undefined && headRepo.toLowerCase() !== input.repository.toLowerCase();
+    // GitHub sends head.repo null once the head repository is deleted, which only a fork can be.
+    fromFork = headRepo !== undefined ? headRepo.toLowerCase() !== input.repository.toLowerCase() : head.repo === null;
     const headSha = str(head.sha);
     // The PR head is fetchable from the base repository (refs/pull/N/head), so fork code never needs the fork's URL.
     withForkCode = repoSpec(input.repository, headSha ?? (issueNumber ? `refs/pull/${issueNumber}/head` : undefined), baseRef);
@@ -101,7 +102,7 @@ export function describeEvent(input: EventInput): EventInfo {
     defaultRepo = withForkCode;
   } else if (Object.keys(run).length > 0) {
     const headRepo = str(obj(run.head_repository).full_name);
-    fromFork = headRepo !== undefined && headRepo.toLowerCase() !== input.repository.toLowerCase();
+    fromFork = headRepo !== undefined ? headRepo.toLowerCase() !== input.repository.toLowerCase() : run.head_repository === null;
     workflowRunHeadSha = str(run.head_sha);
     const headRepository = obj(run.head_repository);
     workflowRunHead = {

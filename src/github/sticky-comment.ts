@@ -126,6 +126,11 @@ export class StickyComment {
     return this.#identity;
   }
 
+  /** The latest body has reached GitHub (after a final update: the final body is there, else someone must still end it). */
+  get upToDate(): boolean {
+    return this.#latest !== undefined && this.#latest === this.#sent;
+  }
+
   /** Edits made so far (creations included). */
   get editCount(): number {
     return this.#editTimes.length;

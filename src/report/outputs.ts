@@ -65,7 +65,9 @@ export function stepOutputs(report: RunReport): Record<OutputName, string> {
   const outputs: Record<OutputName, string> = {
     conclusion: report.outcome.conclusion,
     'exit-code': report.outcome.exitCode === null ? '' : wholeNumber(report.outcome.exitCode),
-    result: cutUtf8(red(s.finalText), RESULT_OUTPUT_MAX_BYTES),
+    // Only a reported result is an answer: without one, finalText is whatever Claude said last
+    // (the summary and comment label it so; an output cannot), so a workflow must not take it for one.
+    result: s.lastResult ? cutUtf8(red(s.finalText), RESULT_OUTPUT_MAX_BYTES) : '',
     'cost-usd': plainDecimal(cost.claudeUsd),
     'machine-cost-usd': plainDecimal(cost.machineUsd),
     'num-turns': wholeNumber(s.numTurns),

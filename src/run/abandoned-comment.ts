@@ -1,6 +1,7 @@
-// When main could not finish its PR comment (cancelled, killed, crashed), the
-// post step ends it in that state so it never says "running" forever. The
-// comment id comes from our own action state; its marker line is kept.
+// When main could not finish its PR comment (cancelled, killed, crashed, or its
+// final edit refused), the post step ends it in that state so it never says
+// "running" forever. The comment id comes from our own action state; its
+// marker line is kept.
 import type { GitHubApi } from '../github/api.ts';
 import type { EventInfo } from '../github/event.ts';
 
@@ -11,8 +12,8 @@ export function abandonedCommentBody(previousBody: string, runUrl: string): stri
     marker,
     '### ⚠️ Claude on Fly: the run ended without a final report',
     '',
-    'The job was cancelled, timed out, or its runner stopped before the action could report.',
-    'The machine was destroyed by the post step.',
+    'The job was cancelled, timed out, or its runner stopped before the action could report here, or GitHub refused the final edit.',
+    'The post step made sure that no machine was left running; the job summary and log have what the run saw.',
     '',
     `[Workflow log](${runUrl})`,
   ]

@@ -75,7 +75,9 @@ export class LiveComment {
   async final(report: RunReport): Promise<void> {
     await this.send(renderComment(report, { marker: this.marker }), true);
     await this.sticky.settled();
-    this.state.save(STATE.commentFinal, 'true');
+    // Only a final body GitHub took counts: otherwise (rate limit past the wait, errors) the
+    // post step must still end the comment, or it would say "working" forever.
+    if (this.sticky.upToDate) this.state.save(STATE.commentFinal, 'true');
   }
 
   private async send(body: string, final: boolean): Promise<void> {
