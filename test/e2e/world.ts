@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeClaudeWrapper } from '../anthropic/claude-cli.ts';
-import { loadScenarios } from '../anthropic/scenario.ts';
+import { loadScenarios, type Scenario } from '../anthropic/scenario.ts';
 import { startMessagesStandIn, type StandIn } from '../anthropic/standin.ts';
 import { startFlyEmulator, type FlyEmulator } from '../fly/emulator.ts';
 import type { EmulatorOptions } from '../fly/emulator/types.ts';
@@ -43,11 +43,16 @@ export interface WorldOptions {
   claude?: 'real' | 'fake';
   emulator?: EmulatorOptions;
   refusedKeys?: string[];
+  /** Scenarios of a test's own, served besides test/anthropic/scenarios. */
+  scenarios?: Scenario[];
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const root = mkdtempSync(join(tmpdir(), 'cfa-e2e-'));
-  const standin = await startMessagesStandIn({ scenarios: loadScenarios(SCENARIOS_DIR), refusedKeys: options.refusedKeys });
+  const standin = await startMessagesStandIn({
+    scenarios: [...loadScenarios(SCENARIOS_DIR), ...(options.scenarios ?? [])],
+    refusedKeys: options.refusedKeys,
+  });
   const claudeDir = options.claude === 'fake' ? FAKE_CLAUDE : realClaudeDir(root, standin.url);
   const fly = await startFlyEmulator({ claudeDir, agentUser: '', workDir: join(root, 'machines'), ...options.emulator });
   const github = await startGitHubFake({});
