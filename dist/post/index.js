@@ -110780,7 +110780,8 @@ function describeEvent(input) {
         const base = obj(pr.base);
         const headRepo = str(obj(head.repo).full_name);
         const baseRef = str(base.ref);
-        fromFork = headRepo !== undefined && headRepo.toLowerCase() !== input.repository.toLowerCase();
+        // GitHub sends head.repo null once the head repository is deleted, which only a fork can be.
+        fromFork = headRepo !== undefined ? headRepo.toLowerCase() !== input.repository.toLowerCase() : head.repo === null;
         const headSha = str(head.sha);
         // The PR head is fetchable from the base repository (refs/pull/N/head), so fork code never needs the fork's URL.
         withForkCode = repoSpec(input.repository, headSha ?? (issueNumber ? `refs/pull/${issueNumber}/head` : undefined), baseRef);
@@ -110794,7 +110795,7 @@ function describeEvent(input) {
     }
     else if (Object.keys(run).length > 0) {
         const headRepo = str(obj(run.head_repository).full_name);
-        fromFork = headRepo !== undefined && headRepo.toLowerCase() !== input.repository.toLowerCase();
+        fromFork = headRepo !== undefined ? headRepo.toLowerCase() !== input.repository.toLowerCase() : run.head_repository === null;
         workflowRunHeadSha = str(run.head_sha);
         const headRepository = obj(run.head_repository);
         workflowRunHead = {
@@ -111842,8 +111843,8 @@ function abandonedCommentBody(previousBody, runUrl) {
         marker,
         '### ⚠️ Claude on Fly: the run ended without a final report',
         '',
-        'The job was cancelled, timed out, or its runner stopped before the action could report.',
-        'The machine was destroyed by the post step.',
+        'The job was cancelled, timed out, or its runner stopped before the action could report here, or GitHub refused the final edit.',
+        'The post step made sure that no machine was left running; the job summary and log have what the run saw.',
         '',
         `[Workflow log](${runUrl})`,
     ]

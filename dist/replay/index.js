@@ -276,6 +276,10 @@ function formatBytes(n) {
         return `${(n / 1024).toFixed(1)} KB`;
     return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
+/** A count with thousands separators: 4,930,200. */
+function formatCount(n) {
+    return Math.round(n).toLocaleString('en-US');
+}
 function utf8Length(s) {
     return Buffer.byteLength(s, 'utf8');
 }
@@ -293,7 +297,7 @@ function countLines(text, from) {
 }
 /**
  * The first lines of text within maxLines and maxBytes (UTF-8). Work is bounded
- * by what is kept: the rest is only counted (native indexOf / byteLength).
+ * by what is kept: the rest is only counted (native indexOf).
  * A line longer than the byte budget is cut (never inside a surrogate pair).
  * The kept text has no trailing newline.
  */
@@ -336,13 +340,13 @@ function truncateLines(text, maxLines, maxBytes) {
         next = nl < 0 ? text.length : nl + 1;
     }
     if (next >= text.length) {
-        return { text: text.slice(0, end), omittedLines: 0, omittedBytes: 0 };
+        return { text: text.slice(0, end), omittedLines: 0, omittedChars: 0 };
     }
     const shown = text.slice(0, end);
     return {
         text: shown,
         omittedLines: countLines(text, next),
-        omittedBytes: utf8Length(text) - utf8Length(shown),
+        omittedChars: text.length - shown.length,
     };
 }
 
@@ -1034,7 +1038,7 @@ function notesFor(report) {
         lines.push(`> [!WARNING]\n> **No result:** Claude Code ended without reporting a result (${inlineText(clip(report.redactor.redact(report.outcome.reason), MAX_LINE_CHARS))}). The figures below are what the run saw before it ended.`);
     }
     if (hasLateResult(s)) {
-        lines.push(`> [!NOTE]\n> A background agent finished after the main answer: Claude Code reported ${s.results.length} results. Cost, turns and tokens are the session totals of the last one, counted once.`);
+        lines.push(`> [!NOTE]\n> A background agent finished after the main answer: Claude Code reported ${s.results.length} results. Cost and tokens are the session totals of the last one, counted once; turns are added up over the results.`);
     }
     return lines.join('\n\n');
 }
@@ -1196,7 +1200,7 @@ function structuredSection(value, red) {
     json = red(json);
     const render = (maxBytes) => {
         const cut = truncateLines(json, Number.MAX_SAFE_INTEGER, maxBytes);
-        const note = cut.omittedBytes > 0 ? `\n\n✂️ _${formatBytes(cut.omittedBytes)} not shown._` : '';
+        const note = cut.omittedChars > 0 ? `\n\n✂️ _${formatCount(cut.omittedChars)} characters not shown._` : '';
         return `<details><summary>Structured output (JSON)</summary>\n\n${codeBlock(cut.text, 'json')}${note}\n\n</details>`;
     };
     return {
@@ -1328,10 +1332,16 @@ class LogWriter {
      * the runner. An empty string prints one empty line.
      */
     text(untrusted) {
-        const lines = this.redact(String(untrusted)).split(LINE_BREAK);
+        const text = this.redact(String(untrusted));
         let out = this.stopped ? '' : this.stopLine();
-        for (const line of lines) {
-            out += (LEADING_MARKER.test(line) ? line.replace(LEADING_MARKER, '$1##［') : line) + '\n';
+        if (!text.includes('\r') && !text.includes('##[')) {
+            // The common case: LF-only text with nothing to defuse is written as it is.
+            out += `${text}\n`;
+        }
+        else {
+            for (const line of text.split(LINE_BREAK)) {
+                out += (LEADING_MARKER.test(line) ? line.replace(LEADING_MARKER, '$1##［') : line) + '\n';
+            }
         }
         this.write(out);
     }
@@ -1682,13 +1692,13 @@ class LogRenderer {
             return;
         }
         const t = truncateLines(text, this.maxLines, this.maxBytes);
-        if (t.omittedLines === 0 && t.omittedBytes === 0) {
+        if (t.omittedLines === 0 && t.omittedChars === 0) {
             this.w.text(text);
             return;
         }
         // Cut the raw text, then mask: a secret running past the cut is masked whole.
         this.w.text(this.w.redactPrefix(text, t.text.length));
-        this.w.text(`… ${t.omittedLines} more line${t.omittedLines === 1 ? '' : 's'} (${formatBytes(t.omittedBytes)}) not shown`);
+        this.w.text(`… ${formatCount(t.omittedLines)} more line${t.omittedLines === 1 ? '' : 's'} (${formatCount(t.omittedChars)} characters) not shown`);
     }
     subagentLine(c) {
         const a = c.agent;
@@ -2381,6 +2391,17 @@ class RunState {
         let costUsd;
         for (let i = this.results.length - 1; i >= 0 && costUsd === undefined; i--)
             costUsd = this.results[i]?.totalCostUsd;
+        // Unlike cost and modelUsage, num_turns counts one query's turns (measured with 2.1.330: a late
+        // background-agent result says 1 after a main result of 2): the session's turns are their sum.
+        let numTurns;
+        for (const r of this.results)
+            if (r.numTurns !== undefined)
+                numTurns = (numTurns ?? 0) + r.numTurns;
+        // duration_ms is per query too (the late result covers only its own short query).
+        let durationMs;
+        for (const r of this.results)
+            if (r.durationMs !== undefined)
+                durationMs = (durationMs ?? 0) + r.durationMs;
         const resultText = last?.result ?? '';
         const rebuilt = last ? this.tailAtLastResult : this.mainTail.join('\n\n');
         const finalText = rebuilt.length > resultText.length ? rebuilt : resultText;
@@ -2409,8 +2430,8 @@ class RunState {
             usage,
             models,
             costUsd,
-            numTurns: last?.numTurns,
-            durationMs: last?.durationMs,
+            numTurns,
+            durationMs,
             finalText,
             errors,
             sessionId,
@@ -2571,7 +2592,9 @@ class RunState {
             stats.totalMs += Math.max(0, call.endedAt - call.startedAt);
         emit({ type: 'tool-end', call });
         // Released once renderers have seen it: see the note at the top of this file.
+        // The input goes too (Edit and Write carry whole files): only the tool-end render reads it.
         call.output = '';
+        call.input = undefined;
         if (AGENT_TOOLS.has(call.name))
             this.agentToolEnded(call, toolUseResult, emit);
     }
