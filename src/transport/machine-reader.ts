@@ -37,6 +37,7 @@ export type ReadEnd =
   | { kind: 'aborted'; answer: ReadAnswer | undefined };
 
 export const READ_COMMAND = 'cfa-read';
+const EXIT_ORDER: readonly Channel[] = ['out', 'err', 'setup'];
 
 export class MachineReader {
   readonly offsets: Record<Channel, number> = { setup: 0, out: 0, err: 0 };
@@ -48,7 +49,7 @@ export class MachineReader {
     this.options = {
       waitMs: 5000,
       maxBytes: 1024 * 1024,
-      failuresBeforeCheck: 5,
+      failuresBeforeCheck: 3,
       sleep: defaultSleep,
       ...options,
     };
@@ -82,7 +83,10 @@ export class MachineReader {
       throw new Error(`${READ_COMMAND} exited with ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 300)}`);
     }
     const answer = decodeReadAnswer(result.stdout);
-    for (const channel of CHANNELS) {
+    // Setup lines come first while the machine prepares; once Claude has exited, its last
+    // output goes before the supervisor's closing lines ("claude exited with code 0").
+    const order = answer.state === 'exited' ? EXIT_ORDER : CHANNELS;
+    for (const channel of order) {
       const read = answer.channels[channel];
       const have = this.offsets[channel];
       // Only bytes that start at or before our offset and reach past it are new.

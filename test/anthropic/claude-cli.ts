@@ -41,7 +41,8 @@ export function claudeEnv(options: { baseUrl: string; home: string; apiKey?: str
     USER: process.env.USER ?? 'root',
     LANG: 'C.UTF-8',
     TERM: 'dumb',
-    TMPDIR: process.env.TMPDIR ?? '/tmp',
+    // The CLI keeps per-project scratch directories under TMPDIR: keep them in the throwaway home.
+    TMPDIR: join(options.home, 'tmp'),
     ANTHROPIC_BASE_URL: options.baseUrl,
     ANTHROPIC_API_KEY: options.apiKey ?? FAKE_API_KEY,
     // Config and state live under the throwaway HOME, not the user's ~/.claude.
@@ -99,6 +100,7 @@ export function runClaude(options: RunClaudeOptions): Promise<ClaudeRun> {
   // Without an env of the caller's, a throwaway HOME that lives as long as the run.
   const ownHome = options.env === undefined ? mkdtempSync(join(tmpdir(), 'claude-home-')) : undefined;
   const env = options.env ?? claudeEnv({ baseUrl: options.baseUrl, home: ownHome ?? '' });
+  if (env.TMPDIR) mkdirSync(env.TMPDIR, { recursive: true });
   const cleanup = (): void => {
     if (ownHome !== undefined) rmSync(ownHome, { recursive: true, force: true });
   };
@@ -164,7 +166,7 @@ export function writeClaudeWrapper(options: { dir: string; baseUrl: string; home
     .map(([k, v]) => `export ${k}=${quote(v)}`)
     .join('\n');
   const wrapper = join(options.dir, 'claude');
-  writeFileSync(wrapper, `#!/usr/bin/env bash\n${exports}\nexec ${quote(claudeBinary())} "$@"\n`);
+  writeFileSync(wrapper, `#!/usr/bin/env bash\n${exports}\nmkdir -p "$TMPDIR"\nexec ${quote(claudeBinary())} "$@"\n`);
   chmodSync(wrapper, 0o755);
   return wrapper;
 }

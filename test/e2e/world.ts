@@ -13,7 +13,7 @@ import { startFlyEmulator, type FlyEmulator } from '../fly/emulator.ts';
 import type { EmulatorOptions } from '../fly/emulator/types.ts';
 import { startGitHubFake } from '../github/fake.ts';
 import { PROJECT_ACTION_YML, runAction, type ActionOptions, type ActionResult } from '../harness/runner.ts';
-import { git, makeRepo } from '../image/harness.ts';
+import { git, makeRepo, removeTempDirs } from '../image/harness.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const SCENARIOS_DIR = join(REPO_ROOT, 'test', 'anthropic', 'scenarios');
@@ -71,6 +71,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     async close() {
       await Promise.allSettled([fly.close(), standin.close(), github.close()]);
       rmSync(root, { recursive: true, force: true });
+      removeTempDirs();
     },
   };
 }

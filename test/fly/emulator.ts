@@ -127,7 +127,7 @@ export async function startFlyEmulator(options: StartOptions = {}): Promise<FlyE
       requests,
     }));
   } catch (err) {
-    await procs.killAll();
+    await procs.killAll(workDir);
     throw err;
   }
 
@@ -156,7 +156,7 @@ export async function startFlyEmulator(options: StartOptions = {}): Promise<FlyE
   let closed: Promise<void> | undefined;
   const close = async () => {
     for (const m of api.machines.values()) m.shutdown();
-    await procs.killAll();
+    await procs.killAll(workDir);
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
     if (ownWorkDir) rmSync(workDir, { recursive: true, force: true });

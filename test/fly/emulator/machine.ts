@@ -223,7 +223,7 @@ export class MachineRuntime {
 
   private async onProcessExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     // The VM stops with its main process: nothing else of the machine keeps running.
-    await this.deps.procs.killTag(this.tag);
+    await this.deps.procs.killTag(this.tag, this.init.root);
     if (this.state === 'starting') {
       // It exited before the boot delay passed: it did start, briefly.
       this.pushEvent(simpleEvent('start', 'started', 'flyd', Date.now()));
@@ -300,7 +300,7 @@ export class MachineRuntime {
     if (this.child) killGroup(this.child.pid, 'SIGKILL');
     // Resolved already when no process ran; otherwise after its exit was recorded.
     await this.processExited;
-    await this.deps.procs.killTag(this.tag);
+    await this.deps.procs.killTag(this.tag, this.init.root);
     this.pushEvent(simpleEvent('destroy', 'destroyed', source, Date.now()));
     this.destroyedAt = Date.now();
     this.setState('destroyed');

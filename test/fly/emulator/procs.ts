@@ -3,7 +3,7 @@
 // killed at once and nothing outlives close(), not even a grandchild that
 // left the group (found through /proc/<pid>/environ on Linux).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export const TAG_VAR = 'FLY_EMULATOR_TAG';
 
@@ -66,22 +66,26 @@ export class ProcessRegistry {
     return this.tracked.size;
   }
 
-  /** SIGKILL the process groups of every process carrying `tag` (prefix match), plus strays found in /proc. */
-  async killTag(tagPrefix: string): Promise<void> {
+  /**
+   * SIGKILL the process groups of every process carrying `tag` (prefix match), plus strays found in
+   * /proc: by the tag in their environment, or by a working directory under `root` (the image starts
+   * Claude in a session of its own with a clean environment, so only its directory gives it away).
+   */
+  async killTag(tagPrefix: string, root?: string): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const entry of this.tracked) {
       if (!entry.tag.startsWith(tagPrefix)) continue;
       killGroup(entry.child.pid, 'SIGKILL');
       waits.push(entry.exited);
     }
-    const strays = sweepProc(`${TAG_VAR}=${tagPrefix}`);
+    const strays = sweepProc(`${TAG_VAR}=${tagPrefix}`, root);
     await Promise.all(waits);
     await waitGone(strays);
   }
 
-  async killAll(): Promise<void> {
+  async killAll(root?: string): Promise<void> {
     this.closed = true;
-    await this.killTag(`${this.emulatorTag}:`);
+    await this.killTag(`${this.emulatorTag}:`, root);
     everyRegistry.delete(this);
   }
 
@@ -124,8 +128,11 @@ async function waitGone(pids: number[], timeoutMs = 2000): Promise<void> {
   }
 }
 
-/** Kill (SIGKILL) every process whose environment holds `needle` (a `VAR=value` prefix); answer their pids. Linux only; best effort. */
-function sweepProc(needle: string): number[] {
+/**
+ * Kill (SIGKILL) every process whose environment holds `needle` (a `VAR=value` prefix) or whose
+ * working directory is under `root`; answer their pids. Linux only; best effort.
+ */
+function sweepProc(needle: string, root?: string): number[] {
   const killed: number[] = [];
   let pids: string[];
   try {
@@ -135,13 +142,22 @@ function sweepProc(needle: string): number[] {
   }
   for (const pid of pids) {
     if (Number(pid) === process.pid) continue;
-    let environ: string;
+    let environ = '';
     try {
       environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
     } catch {
-      continue;
+      // unreadable: judged by its directory alone
     }
-    if (environ.split('\u0000').some((entry) => entry.startsWith(needle))) {
+    let cwd = '';
+    if (root) {
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+    const underRoot = root !== undefined && (cwd === root || cwd.startsWith(`${root}/`));
+    if (underRoot || environ.split('\u0000').some((entry) => entry.startsWith(needle))) {
       try {
         process.kill(Number(pid), 'SIGKILL');
         killed.push(Number(pid));
