@@ -254,14 +254,15 @@ function formatUsd(n) {
         return '<$0.0001';
     if (n < 1)
         return `$${n.toFixed(4)}`;
-    return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    const [whole = '0', cents = '00'] = n.toFixed(2).split('.');
+    return `$${groupDigits(whole)}.${cents}`;
 }
 /** 12,345 below a million, then 1.2M / 3.4B; 'unknown' without a value. */
 function formatTokens(n) {
     if (!isNumber(n) || n < 0)
         return 'unknown';
     if (n < 1_000_000)
-        return Math.round(n).toLocaleString('en-US');
+        return formatCount(n);
     if (n < 1_000_000_000)
         return `${(n / 1_000_000).toFixed(1)}M`;
     return `${(n / 1_000_000_000).toFixed(1)}B`;
@@ -276,24 +277,35 @@ function formatBytes(n) {
         return `${(n / 1024).toFixed(1)} KB`;
     return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
-/** A count with thousands separators: 4,930,200. */
+/** A count with thousands separators: 4,930,200 (toLocaleString is slow on a hot path). */
 function formatCount(n) {
-    return Math.round(n).toLocaleString('en-US');
+    return groupDigits(String(Math.round(n)));
 }
+function groupDigits(digits) {
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+/** Omitted lines are counted within this many characters; past it the count is a lower bound. */
+const COUNT_LINES_WITHIN = 256 * 1024;
 function utf8Length(s) {
     return Buffer.byteLength(s, 'utf8');
 }
-/** Number of lines in text: a last line without newline counts, a final newline opens none. */
-function countLines(text, from) {
+/**
+ * Number of lines in text from `from`: a last line without newline counts, a final newline opens
+ * none. Counts within `within` characters only, so a note never costs a pass over megabytes.
+ */
+function countLines(text, from, within) {
     if (from >= text.length)
-        return 0;
+        return { count: 0, exact: true };
+    const stop = Math.min(text.length, from + within);
     let count = 0;
     let at = text.indexOf('\n', from);
-    while (at >= 0) {
+    while (at >= 0 && at < stop) {
         count++;
         at = text.indexOf('\n', at + 1);
     }
-    return text.endsWith('\n') ? count : count + 1;
+    if (stop < text.length)
+        return { count: Math.max(count, 1), exact: false };
+    return { count: text.endsWith('\n') ? count : count + 1, exact: true };
 }
 /**
  * The first lines of text within maxLines and maxBytes (UTF-8). Work is bounded
@@ -314,7 +326,8 @@ function truncateLines(text, maxLines, maxBytes) {
         // Budget check on UTF-16 length first: cheap and a lower bound of the byte length.
         const sep = kept > 0 ? 1 : 0;
         const lineChars = lineEnd - next;
-        if (bytes + sep + lineChars > budget || bytes + sep + utf8Length(text.slice(next, lineEnd)) > budget) {
+        const lineBytes = bytes + sep + lineChars > budget ? Infinity : utf8Length(text.slice(next, lineEnd));
+        if (bytes + sep + lineBytes > budget) {
             // Cut inside this line when it is the first one (nothing shown otherwise).
             if (kept === 0) {
                 let cut = next;
@@ -334,18 +347,20 @@ function truncateLines(text, maxLines, maxBytes) {
             }
             break;
         }
-        bytes += sep + utf8Length(text.slice(next, lineEnd));
+        bytes += sep + lineBytes;
         kept++;
         end = lineEnd;
         next = nl < 0 ? text.length : nl + 1;
     }
     if (next >= text.length) {
-        return { text: text.slice(0, end), omittedLines: 0, omittedChars: 0 };
+        return { text: text.slice(0, end), omittedLines: 0, omittedLinesExact: true, omittedChars: 0 };
     }
     const shown = text.slice(0, end);
+    const rest = countLines(text, next, COUNT_LINES_WITHIN);
     return {
         text: shown,
-        omittedLines: countLines(text, next),
+        omittedLines: rest.count,
+        omittedLinesExact: rest.exact,
         omittedChars: text.length - shown.length,
     };
 }
@@ -1698,7 +1713,7 @@ class LogRenderer {
         }
         // Cut the raw text, then mask: a secret running past the cut is masked whole.
         this.w.text(this.w.redactPrefix(text, t.text.length));
-        this.w.text(`… ${formatCount(t.omittedLines)} more line${t.omittedLines === 1 ? '' : 's'} (${formatCount(t.omittedChars)} characters) not shown`);
+        this.w.text(`… ${formatCount(t.omittedLines)}${t.omittedLinesExact ? '' : '+'} more line${t.omittedLines === 1 && t.omittedLinesExact ? '' : 's'} (${formatCount(t.omittedChars)} characters) not shown`);
     }
     subagentLine(c) {
         const a = c.agent;
@@ -2201,11 +2216,12 @@ class LineSplitter {
 /** Tools whose call starts a subagent; its messages carry the call's id as parent_tool_use_id. */
 const AGENT_TOOLS = new Set(['Task', 'Agent']);
 /**
- * Bound of a tool call's one-line summary. Renderers redact secrets and then
- * cut to what they show (about 160 characters); cutting shorter here, before
- * redaction, could leave the visible start of a secret that no longer matches.
+ * Bound of a tool call's one-line summary, kept for every call of the run.
+ * Renderers redact secrets and then cut to what they show (at most 160
+ * characters); this bound stays well past that, so a cut here, before
+ * redaction, never leaves a visible start of a secret that no longer matches.
  */
-const TOOL_SUMMARY_MAX = 1000;
+const TOOL_SUMMARY_MAX = 400;
 const SUMMARY_MAX = TOOL_SUMMARY_MAX;
 /** Input fields that best say what a call does, most telling first. */
 const SUMMARY_KEYS = ['command', 'file_path', 'notebook_path', 'pattern', 'url', 'query', 'path', 'description', 'prompt', 'skill'];

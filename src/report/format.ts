@@ -29,13 +29,14 @@ export function formatUsd(n: number | undefined | null): string {
   if (n === 0) return '$0.0000';
   if (n < 0.0001) return '<$0.0001';
   if (n < 1) return `$${n.toFixed(4)}`;
-  return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const [whole = '0', cents = '00'] = n.toFixed(2).split('.');
+  return `$${groupDigits(whole)}.${cents}`;
 }
 
 /** 12,345 below a million, then 1.2M / 3.4B; 'unknown' without a value. */
 export function formatTokens(n: number | undefined | null): string {
   if (!isNumber(n) || n < 0) return 'unknown';
-  if (n < 1_000_000) return Math.round(n).toLocaleString('en-US');
+  if (n < 1_000_000) return formatCount(n);
   if (n < 1_000_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
   return `${(n / 1_000_000_000).toFixed(1)}B`;
 }
@@ -50,8 +51,10 @@ export function formatBytes(n: number): string {
 
 export interface Truncated {
   text: string;
-  /** Lines (or the rest of a cut line) not shown. */
+  /** Lines (or the rest of a cut line) not shown; a lower bound when omittedLinesExact is false. */
   omittedLines: number;
+  /** False when the rest was too long to count its lines (see COUNT_LINES_WITHIN). */
+  omittedLinesExact: boolean;
   /**
    * Characters (UTF-16 code units) not shown. Not bytes: counting the bytes of
    * a multi-MB output would read all of it again just for a note.
@@ -59,25 +62,37 @@ export interface Truncated {
   omittedChars: number;
 }
 
-/** A count with thousands separators: 4,930,200. */
+/** A count with thousands separators: 4,930,200 (toLocaleString is slow on a hot path). */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return groupDigits(String(Math.round(n)));
 }
+
+function groupDigits(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Omitted lines are counted within this many characters; past it the count is a lower bound. */
+export const COUNT_LINES_WITHIN = 256 * 1024;
 
 function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-/** Number of lines in text: a last line without newline counts, a final newline opens none. */
-function countLines(text: string, from: number): number {
-  if (from >= text.length) return 0;
+/**
+ * Number of lines in text from `from`: a last line without newline counts, a final newline opens
+ * none. Counts within `within` characters only, so a note never costs a pass over megabytes.
+ */
+function countLines(text: string, from: number, within: number): { count: number; exact: boolean } {
+  if (from >= text.length) return { count: 0, exact: true };
+  const stop = Math.min(text.length, from + within);
   let count = 0;
   let at = text.indexOf('\n', from);
-  while (at >= 0) {
+  while (at >= 0 && at < stop) {
     count++;
     at = text.indexOf('\n', at + 1);
   }
-  return text.endsWith('\n') ? count : count + 1;
+  if (stop < text.length) return { count: Math.max(count, 1), exact: false };
+  return { count: text.endsWith('\n') ? count : count + 1, exact: true };
 }
 
 /**
@@ -99,7 +114,8 @@ export function truncateLines(text: string, maxLines: number, maxBytes: number):
     // Budget check on UTF-16 length first: cheap and a lower bound of the byte length.
     const sep = kept > 0 ? 1 : 0;
     const lineChars = lineEnd - next;
-    if (bytes + sep + lineChars > budget || bytes + sep + utf8Length(text.slice(next, lineEnd)) > budget) {
+    const lineBytes = bytes + sep + lineChars > budget ? Infinity : utf8Length(text.slice(next, lineEnd));
+    if (bytes + sep + lineBytes > budget) {
       // Cut inside this line when it is the first one (nothing shown otherwise).
       if (kept === 0) {
         let cut = next;
@@ -118,18 +134,20 @@ export function truncateLines(text: string, maxLines: number, maxBytes: number):
       }
       break;
     }
-    bytes += sep + utf8Length(text.slice(next, lineEnd));
+    bytes += sep + lineBytes;
     kept++;
     end = lineEnd;
     next = nl < 0 ? text.length : nl + 1;
   }
   if (next >= text.length) {
-    return { text: text.slice(0, end), omittedLines: 0, omittedChars: 0 };
+    return { text: text.slice(0, end), omittedLines: 0, omittedLinesExact: true, omittedChars: 0 };
   }
   const shown = text.slice(0, end);
+  const rest = countLines(text, next, COUNT_LINES_WITHIN);
   return {
     text: shown,
-    omittedLines: countLines(text, next),
+    omittedLines: rest.count,
+    omittedLinesExact: rest.exact,
     omittedChars: text.length - shown.length,
   };
 }

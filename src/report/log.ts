@@ -281,7 +281,7 @@ export class LogRenderer {
     // Cut the raw text, then mask: a secret running past the cut is masked whole.
     this.w.text(this.w.redactPrefix(text, t.text.length));
     this.w.text(
-      `… ${formatCount(t.omittedLines)} more line${t.omittedLines === 1 ? '' : 's'} (${formatCount(t.omittedChars)} characters) not shown`,
+      `… ${formatCount(t.omittedLines)}${t.omittedLinesExact ? '' : '+'} more line${t.omittedLines === 1 && t.omittedLinesExact ? '' : 's'} (${formatCount(t.omittedChars)} characters) not shown`,
     );
   }
 

@@ -38,11 +38,12 @@ type Emit = (change: RunChange) => void;
 const AGENT_TOOLS: ReadonlySet<string> = new Set(['Task', 'Agent']);
 
 /**
- * Bound of a tool call's one-line summary. Renderers redact secrets and then
- * cut to what they show (about 160 characters); cutting shorter here, before
- * redaction, could leave the visible start of a secret that no longer matches.
+ * Bound of a tool call's one-line summary, kept for every call of the run.
+ * Renderers redact secrets and then cut to what they show (at most 160
+ * characters); this bound stays well past that, so a cut here, before
+ * redaction, never leaves a visible start of a secret that no longer matches.
  */
-export const TOOL_SUMMARY_MAX = 1000;
+export const TOOL_SUMMARY_MAX = 400;
 const SUMMARY_MAX = TOOL_SUMMARY_MAX;
 /** Input fields that best say what a call does, most telling first. */
 const SUMMARY_KEYS = ['command', 'file_path', 'notebook_path', 'pattern', 'url', 'query', 'path', 'description', 'prompt', 'skill'];

@@ -13,6 +13,8 @@ export interface ChildReport extends ConsumeResult {
   ms: number;
   /** process.resourceUsage().maxRSS, in KiB. */
   maxRssKiB: number;
+  /** Heap in use after a full GC with the consumer's state still alive (needs --expose-gc), KiB. */
+  retainedKiB: number | undefined;
 }
 
 const NAMES: readonly string[] = [...BASELINES, ...STAGES];
@@ -27,7 +29,12 @@ async function main(argv: string[]): Promise<number> {
   const start = performance.now();
   const result = await consume(consumer, createReadStream(file, { highWaterMark: 64 * 1024 }));
   const ms = performance.now() - start;
-  const report: ChildReport = { consumer, ...result, ms, maxRssKiB: process.resourceUsage().maxRSS };
+  const maxRssKiB = process.resourceUsage().maxRSS;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const retainedKiB = gc ? Math.round(process.memoryUsage().heapUsed / 1024) : undefined;
+  const { keep: _keep, ...counts } = result;
+  const report: ChildReport = { consumer, ...counts, ms, maxRssKiB, retainedKiB };
   process.stdout.write(`${JSON.stringify(report)}\n`);
   return 0;
 }

@@ -28,6 +28,8 @@ export interface ConsumeResult {
   results: number;
   /** Characters (UTF-16 units) of workflow-log text the pipeline wrote; 0 for the others. */
   logChars: number;
+  /** What the consumer still holds at the end (its state), so its retained heap can be measured. */
+  keep?: unknown;
 }
 
 export type Chunks = AsyncIterable<Buffer | Uint8Array | string>;
@@ -120,7 +122,7 @@ export async function pipelineConsume(input: Chunks, options: ConsumeOptions = {
   for await (const chunk of input) pipeline.stdout(asBuffer(chunk));
   const outcome = decideOutcome({ snapshot: pipeline.endStreams() });
   const snapshot = pipeline.finish(outcome);
-  return { lines, tools: snapshot.tools.length, results: snapshot.results.length, logChars };
+  return { lines, tools: snapshot.tools.length, results: snapshot.results.length, logChars, keep: pipeline };
 }
 
 /** The pipeline cut after a stage, to attribute its time (not what the action runs). */

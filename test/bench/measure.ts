@@ -10,7 +10,7 @@ const CHILD = join(import.meta.dirname, 'child.ts');
 
 export function runChild(consumer: ConsumerName, file: string, node = process.execPath): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [CHILD, consumer, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, ['--expose-gc', CHILD, consumer, file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));

@@ -14,6 +14,8 @@ export interface Figures {
   rssMiB: number;
   minRssMiB: number;
   maxRssMiB: number;
+  /** Heap still in use after a full GC at the end, the consumer's state alive (median). */
+  retainedMiB?: number | undefined;
   runs: number;
 }
 
@@ -53,12 +55,13 @@ export function table(result: SizeResult): string {
     `transcript ${result.sizeMiB} MiB: ${mib.toFixed(1)} MiB, ${s.lines} lines, ${s.toolCalls} tool calls, ` +
     `${s.bigResults} big results, longest line ${(s.maxLineBytes / MIB).toFixed(2)} MiB, ${s.subagents} subagents, ${s.retries} retries`;
   const rows = [
-    `${pad('consumer', 10)} ${pad('wall s (median)', 16, true)} ${pad('min–max s', 14, true)} ${pad('MiB/s', 8, true)} ${pad('peak RSS MiB', 13, true)} ${pad('min–max MiB', 12, true)}`,
+    `${pad('consumer', 10)} ${pad('wall s (median)', 16, true)} ${pad('min–max s', 14, true)} ${pad('MiB/s', 8, true)} ${pad('peak RSS MiB', 13, true)} ${pad('min–max MiB', 12, true)} ${pad('heap after GC MiB', 18, true)}`,
   ];
   for (const f of result.figures) {
     rows.push(
       `${pad(f.consumer, 10)} ${pad((f.ms / 1000).toFixed(3), 16, true)} ${pad(`${(f.minMs / 1000).toFixed(2)}–${(f.maxMs / 1000).toFixed(2)}`, 14, true)} ` +
-        `${pad((mib / (f.ms / 1000)).toFixed(1), 8, true)} ${pad(f.rssMiB.toFixed(1), 13, true)} ${pad(`${f.minRssMiB.toFixed(0)}–${f.maxRssMiB.toFixed(0)}`, 12, true)}`,
+        `${pad((mib / (f.ms / 1000)).toFixed(1), 8, true)} ${pad(f.rssMiB.toFixed(1), 13, true)} ${pad(`${f.minRssMiB.toFixed(0)}–${f.maxRssMiB.toFixed(0)}`, 12, true)} ` +
+        `${pad(f.retainedMiB === undefined ? '—' : f.retainedMiB.toFixed(1), 18, true)}`,
     );
   }
   const checks = result.mismatches.length ? result.mismatches.map((m) => `  COUNT MISMATCH: ${m}`) : ['  counts agree (lines: bare = naive = generated; tools and results: pipeline = generated)'];
@@ -110,6 +113,13 @@ export function targets(results: readonly SizeResult[]): Target[] {
     const bareA = find(small, 'bare');
     const bareB = find(large, 'bare');
     const bareNote = bareA && bareB ? `; bare parse for comparison: ${signed(bareB.rssMiB - bareA.rssMiB)} MiB` : '';
+    if (a.retainedMiB !== undefined && b.retainedMiB !== undefined) {
+      out.push({
+        label: `flat: pipeline heap after GC at ${large.sizeMiB} MiB within ${FLAT_RSS_MIB} MiB of ${small.sizeMiB} MiB (what the pipeline holds)`,
+        met: Math.abs(b.retainedMiB - a.retainedMiB) <= FLAT_RSS_MIB,
+        detail: `${b.retainedMiB.toFixed(1)} MiB vs ${a.retainedMiB.toFixed(1)} MiB (${signed(b.retainedMiB - a.retainedMiB)} MiB)`,
+      });
+    }
     out.push({
       label: `flat: pipeline peak RSS at ${large.sizeMiB} MiB within ${FLAT_RSS_MIB} MiB of ${small.sizeMiB} MiB`,
       met: Math.abs(diff) <= FLAT_RSS_MIB,

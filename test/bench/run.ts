@@ -107,6 +107,7 @@ async function measureSize(sizeMiB: number, args: Args, consumers: readonly Cons
       rssMiB: median(rss),
       minRssMiB: Math.min(...rss),
       maxRssMiB: Math.max(...rss),
+      retainedMiB: list[0]?.retainedKiB === undefined ? undefined : median(list.map((r) => (r.retainedKiB ?? 0) / 1024)),
       runs: list.length,
     };
   });

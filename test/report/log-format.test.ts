@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatTokens, formatUsd, truncateLines } from '../../src/report/format.ts';
+import { COUNT_LINES_WITHIN, formatBytes, formatCount, formatDuration, formatTokens, formatUsd, truncateLines } from '../../src/report/format.ts';
 
 describe('format helpers', () => {
   it.each([
@@ -44,8 +44,8 @@ describe('format helpers', () => {
 
 describe('truncateLines', () => {
   it('keeps short text whole', () => {
-    expect(truncateLines('a\nb\n', 5, 100)).toEqual({ text: 'a\nb', omittedLines: 0, omittedChars: 0 });
-    expect(truncateLines('', 5, 100)).toEqual({ text: '', omittedLines: 0, omittedChars: 0 });
+    expect(truncateLines('a\nb\n', 5, 100)).toEqual({ text: 'a\nb', omittedLines: 0, omittedLinesExact: true, omittedChars: 0 });
+    expect(truncateLines('', 5, 100)).toEqual({ text: '', omittedLines: 0, omittedLinesExact: true, omittedChars: 0 });
   });
 
   it('bounds by lines and counts the rest', () => {
@@ -71,12 +71,23 @@ describe('truncateLines', () => {
     expect(t.omittedChars).toBe(16);
   });
 
-  it('handles megabytes cheaply and exactly', () => {
+  it('counts the omitted lines exactly within COUNT_LINES_WITHIN characters', () => {
+    const line = 'x'.repeat(99);
+    const text = `${line}\n`.repeat(2_000);
+    const t = truncateLines(text, 200, 20 * 1024);
+    expect(t.text.split('\n')).toHaveLength(200);
+    expect(t).toMatchObject({ omittedLines: 1_800, omittedLinesExact: true });
+    expect(t.omittedChars).toBe(text.length - t.text.length);
+  });
+
+  it('gives a lower bound of the omitted lines of megabytes without reading them all', () => {
     const line = 'x'.repeat(99);
     const text = `${line}\n`.repeat(50_000);
     const t = truncateLines(text, 200, 20 * 1024);
-    expect(t.text.split('\n')).toHaveLength(200);
-    expect(t.omittedLines).toBe(49_800);
+    expect(t.omittedLinesExact).toBe(false);
+    expect(t.omittedLines).toBe(Math.floor(COUNT_LINES_WITHIN / 100));
     expect(t.omittedChars).toBe(text.length - t.text.length);
+    expect(formatCount(4_930_200)).toBe('4,930,200');
+    expect(formatCount(999)).toBe('999');
   });
 });
