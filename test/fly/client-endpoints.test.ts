@@ -1,7 +1,8 @@
 // Each endpoint's request shape (method, path, query, body) checked against
 // Fly's published spec, and each answer decoded the way Fly sends it.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlyClient } from '../../src/fly/client.ts';
 import { FlyApiError } from '../../src/fly/errors.ts';
@@ -18,7 +19,11 @@ interface SpecParam {
 interface SpecSchema {
   properties?: Record<string, { enum?: string[]; $ref?: string; allOf?: Array<{ $ref: string }> }>;
 }
-const spec = JSON.parse(readFileSync('/work/shared/reference/fly-machines-openapi.json', 'utf8')) as {
+// The copy of Fly's spec that sits beside this repository (shared/reference), as on the
+// project's own machines and CI; a clone without it skips the shape checks.
+const SPEC_PATH = join(import.meta.dirname, '..', '..', '..', 'shared', 'reference', 'fly-machines-openapi.json');
+const haveSpec = existsSync(SPEC_PATH);
+const spec = (haveSpec ? JSON.parse(readFileSync(SPEC_PATH, 'utf8')) : { basePath: '', paths: {}, definitions: {} }) as {
   basePath: string;
   paths: Record<string, Record<string, { parameters?: SpecParam[] }>>;
   definitions: Record<string, SpecSchema>;
@@ -92,7 +97,7 @@ async function setup(handler: Handler) {
 
 const machine = { id: '3d8d9e1b', state: 'created', region: 'iad', instance_id: '01J0', config: { image: 'img', metadata: { 'cfa-nonce': 'n1' } } };
 
-describe('endpoint shapes against the spec', () => {
+describe.skipIf(!haveSpec)('endpoint shapes against the spec', () => {
   it('getApp', async () => {
     const { server, client } = await setup(() => ({ json: { name: 'my-app', organization: { slug: 'personal' } } }));
     const app = await client.getApp('my-app');
