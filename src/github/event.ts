@@ -19,17 +19,12 @@ export interface EventInput {
   apiUrl: string;
 }
 
-export interface EventInfo {
-  eventName: string;
+/** The run's context, copied from the event input (describeEvent drops the URLs' trailing slash). */
+type RunContext = Pick<EventInput, 'eventName' | 'actor' | 'runId' | 'runAttempt' | 'job' | 'workflow' | 'serverUrl' | 'apiUrl'>;
+
+export interface EventInfo extends RunContext {
   owner: string;
   repo: string;
-  actor: string;
-  runId: number;
-  runAttempt: number;
-  job: string;
-  workflow: string;
-  serverUrl: string;
-  apiUrl: string;
   /** The PR or issue the event is about (for workflow_run: the run's PR when the payload names one). */
   issueNumber: number | undefined;
   /** workflow_run: the run's head commit, to find its PR when `pull_requests` is empty (fork PRs). */

@@ -4,42 +4,19 @@
 // step killed outright: post alone destroys the machine, by the id in state or
 // by the nonce when the create answer never came.
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../fly/emulator.ts';
 import type { ActionResult } from '../harness/runner.ts';
-import { runBundledAction, startWorld, TOKENS, type World } from './world.ts';
+import { expectNoSecretInCreates } from './checks.ts';
+import { mainStepPids } from './main-step.ts';
+import { execCommand, isCreate, isDestroy } from './requests.ts';
+import { fakePlan, init, result, say } from './scripted-claude.ts';
+import { runBundledAction, startWorld, type World } from './world.ts';
 
-const isCreate = (r: RecordedRequest) => r.method === 'POST' && /\/machines$/.test(r.path);
-const isDestroy = (r: RecordedRequest) => r.method === 'DELETE' && r.machineId !== undefined;
-const execCommand = (body: unknown): string[] => ((body as { command?: string[] } | undefined)?.command ?? []);
 const isHandover = (r: RecordedRequest) => r.method === 'POST' && r.path.endsWith('/exec') && execCommand(r.body)[0] === 'cfa-handover';
 const isRead = (r: RecordedRequest) => r.method === 'POST' && r.path.endsWith('/exec') && execCommand(r.body)[0] === 'cfa-read';
-
-const SESSION = 'sess-cancel';
-const init = { type: 'system', subtype: 'init', session_id: SESSION, model: 'claude-test', tools: ['Bash'], cwd: '/w', permissionMode: 'bypassPermissions' };
-const say = (text: string) => ({
-  type: 'assistant',
-  message: { id: `msg_${text.length}`, type: 'message', role: 'assistant', model: 'claude-test', content: [{ type: 'text', text }], stop_reason: null, usage: { input_tokens: 10, output_tokens: 5 } },
-  parent_tool_use_id: null,
-  session_id: SESSION,
-});
-const result = { type: 'result', subtype: 'success', is_error: false, duration_ms: 20, num_turns: 1, session_id: SESSION, total_cost_usd: 0.01, usage: { input_tokens: 10, output_tokens: 5 }, result: 'Done.' };
-
-let planCount = 0;
-function fakePlan(world: World, steps: (string | object[])[]): Record<string, string> {
-  const n = ++planCount;
-  const text = steps.map((step, i) => {
-    if (typeof step === 'string') return step;
-    const file = join(world.root, `cancel-plan-${n}-${i}.jsonl`);
-    writeFileSync(file, step.map((l) => `${JSON.stringify(l)}\n`).join(''));
-    return `cat ${file}`;
-  });
-  const plan = join(world.root, `cancel-plan-${n}`);
-  writeFileSync(plan, `${text.join('\n')}\n`);
-  return { env: `FAKE_CLAUDE_PLAN=${plan}` };
-}
 
 /** The state file of each live machine says Claude has exited. */
 function someMachineExited(world: World): boolean {
@@ -51,22 +28,6 @@ function someMachineExited(world: World): boolean {
       return false;
     }
   });
-}
-
-/** pids of the main step's node process, found by a marker in its environment (the runner's SIGKILL stands in here). */
-function mainStepPids(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
-      if (env.includes(`E2E_KILL_MARK=${marker}`) && /main[/\\]index\.js/.test(cmd)) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return pids;
 }
 
 /** The step ended cancelled, inside the runner's SIGINT window (no SIGTERM, no SIGKILL needed). */
@@ -86,9 +47,7 @@ describe('end to end: cancellation and a killed main step', () => {
   });
   afterEach(() => {
     world.fly.faults.clear();
-    for (const r of world.fly.requests.filter(isCreate)) {
-      for (const secret of [TOKENS.anthropic, TOKENS.github, world.fly.token]) expect(r.bodyText).not.toContain(secret);
-    }
+    expectNoSecretInCreates(world);
   });
   afterAll(async () => {
     await world?.close();
@@ -98,7 +57,7 @@ describe('end to end: cancellation and a killed main step', () => {
     const before = world.fly.requests.length;
     world.fly.faults.add({ method: 'POST', path: '/v1/apps/*/machines', fault: { kind: 'delay', ms: 8000, phase: 'after' } });
     const run = await runBundledAction(world, {
-      inputs: fakePlan(world, [[init], 'hang']),
+      inputs: fakePlan(world, [[init()], 'hang']),
       cancel: { when: (out) => out.includes('Starting a') },
     });
     expectCancelledInWindow(run);
@@ -117,7 +76,7 @@ describe('end to end: cancellation and a killed main step', () => {
     world.fly.faults.add({ method: 'POST', path: '/v1/apps/*/machines', fault: { kind: 'lose-response' } });
     world.fly.faults.add({ method: 'GET', path: '/v1/apps/*/machines/*/wait', fault: { kind: 'delay', ms: 10_000 } });
     const run = await runBundledAction(world, {
-      inputs: fakePlan(world, [[init], 'hang']),
+      inputs: fakePlan(world, [[init()], 'hang']),
       cancel: { when: (out) => out.includes('found machine') },
     });
     expectCancelledInWindow(run);
@@ -135,7 +94,7 @@ describe('end to end: cancellation and a killed main step', () => {
     const before = world.fly.requests.length;
     world.fly.faults.add({ method: 'POST', path: '/v1/apps/*/machines/*/exec', body: (b) => execCommand(b)[0] === 'cfa-handover', fault: { kind: 'delay', ms: 10_000 } });
     const run = await runBundledAction(world, {
-      inputs: fakePlan(world, [[init], 'hang']),
+      inputs: fakePlan(world, [[init()], 'hang']),
       cancel: { when: (out) => / started in /.test(out) },
     });
     expectCancelledInWindow(run);
@@ -148,7 +107,7 @@ describe('end to end: cancellation and a killed main step', () => {
 
   it('cancelled during the run: what was said is kept, the machine destroyed', async () => {
     const run = await runBundledAction(world, {
-      inputs: fakePlan(world, [[init, say('Halfway through the migration')], 'hang']),
+      inputs: fakePlan(world, [[init(), say('Halfway through the migration')], 'hang']),
       cancel: { when: (out) => out.includes('Halfway through the migration') },
     });
     expectCancelledInWindow(run);
@@ -177,7 +136,7 @@ describe('end to end: cancellation and a killed main step', () => {
       fault: { kind: 'delay', ms: 10_000 },
     });
     const run = await runBundledAction(world, {
-      inputs: fakePlan(world, [[init], `cat ${filler}`, [result]]),
+      inputs: fakePlan(world, [[init()], `cat ${filler}`, [result()]]),
       cancel: { when: (out) => out.includes('reading the machine failed') },
     });
     expectCancelledInWindow(run);
@@ -190,7 +149,7 @@ describe('end to end: cancellation and a killed main step', () => {
     const marker = randomUUID();
     let killed: number[] = [];
     const run = await runBundledAction(world, {
-      inputs: fakePlan(world, [[init, say('Working, do not disturb')], 'hang']),
+      inputs: fakePlan(world, [[init(), say('Working, do not disturb')], 'hang']),
       env: { E2E_KILL_MARK: marker },
       onStdout: () => {
         if (killed.length > 0 || !run0Seen()) return;
@@ -220,7 +179,7 @@ describe('end to end: cancellation and a killed main step', () => {
     const marker = randomUUID();
     let killed: number[] = [];
     const run = await runBundledAction(world, {
-      inputs: fakePlan(world, [[init], 'hang']),
+      inputs: fakePlan(world, [[init()], 'hang']),
       env: { E2E_KILL_MARK: marker },
       onStdout: (chunk) => {
         if (killed.length > 0 || !chunk.includes('create attempt 1 failed')) return;

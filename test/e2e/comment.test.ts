@@ -2,17 +2,14 @@
 // machine with the real Claude Code CLI, talking to the GitHub REST fake
 // (GITHUB_API_URL = world.github.url). What is checked is what GitHub would
 // hold and what it was asked, plus the step's outputs and annotations.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration, formatUsd } from '../../src/report/format.ts';
 import { CONCLUSION_TITLE } from '../../src/stream/outcome.ts';
-import { loadScenarios, parseScenarioFile } from '../anthropic/scenario.ts';
-import { startMessagesStandIn } from '../anthropic/standin.ts';
 import { GITHUB_ACTIONS_BOT, type FakeComment, type RecordedRequest } from '../github/fake.ts';
 import type { ActionResult, StepResult } from '../harness/runner.ts';
 import { git } from '../image/harness.ts';
-import { runBundledAction, SCENARIOS_DIR, startWorld, TOKENS, type RunOptions, type World } from './world.ts';
+import { addScenarios, runBundledAction, startWorld, TOKENS, type RunOptions, type World } from './world.ts';
 
 const REPO = 'octo/app';
 const FAKE_SERVER = 'https://github.com'; // the fake's html_url base
@@ -56,18 +53,6 @@ const SCENARIOS = [
     ],
   },
 ];
-
-/**
- * Gives the world's stand-in extra scenarios: a new stand-in with the shared
- * and these, and the machine's `claude` wrapper pointed at it.
- */
-async function addScenarios(world: World, scenarios: object[]): Promise<void> {
-  const standin = await startMessagesStandIn({ scenarios: [...loadScenarios(SCENARIOS_DIR), ...parseScenarioFile(JSON.stringify(scenarios), 'inline')] });
-  const wrapper = join(world.root, 'claude-bin', 'claude');
-  writeFileSync(wrapper, readFileSync(wrapper, 'utf8').replaceAll(world.standin.url, standin.url));
-  await world.standin.close();
-  world.standin = standin;
-}
 
 function prPayload(number: number, sha: string, headRepo = REPO) {
   return {

@@ -33,6 +33,24 @@ function pullRequest(number: number, headRepo: string, headSha = HEAD) {
   };
 }
 
+/**
+ * A workflow_run payload whose head is `branch` at HEAD in `headRepo` (null: a
+ * deleted repository); `pull_requests` and the repository's default branch
+ * only when given, as payloads may lack them.
+ */
+function workflowRun(headRepo: string | null, branch: string, more: { pullRequests?: object[]; defaultBranch?: string } = {}) {
+  const [owner] = headRepo?.split('/') ?? [];
+  return {
+    workflow_run: {
+      head_sha: HEAD,
+      head_branch: branch,
+      head_repository: headRepo === null ? null : { full_name: headRepo, owner: { login: owner } },
+      ...(more.pullRequests ? { pull_requests: more.pullRequests } : {}),
+    },
+    ...(more.defaultBranch ? { repository: { default_branch: more.defaultBranch } } : {}),
+  };
+}
+
 describe('describeEvent', () => {
   it('copies the run context and builds the log link', () => {
     const info = describeEvent(input('push', {}, { serverUrl: 'https://ghe.example/', apiUrl: 'https://ghe.example/api/v3/' }));
@@ -118,7 +136,7 @@ describe('describeEvent', () => {
   });
 
   it('a workflow_run whose head repository was deleted counts as a fork', () => {
-    const info = describeEvent(input('workflow_run', { workflow_run: { head_sha: HEAD, head_branch: 'x', head_repository: null, pull_requests: [] }, repository: { default_branch: 'main' } }));
+    const info = describeEvent(input('workflow_run', workflowRun(null, 'x', { pullRequests: [], defaultBranch: 'main' })));
     expect(info.fromFork).toBe(true);
     expect(info.defaultRepo.ref).toBe('main');
     expect(info.workflowRunHead).toEqual({ owner: undefined, branch: 'x', repo: undefined });
@@ -176,15 +194,7 @@ describe('describeEvent', () => {
 
   it('workflow_run of a same-repository PR: the listed PR and the run head', () => {
     const info = describeEvent(
-      input('workflow_run', {
-        workflow_run: {
-          head_sha: HEAD,
-          head_branch: 'feature',
-          head_repository: { full_name: 'octo/app', owner: { login: 'octo' } },
-          pull_requests: [{ number: 21, base: { ref: 'main' } }],
-        },
-        repository: { default_branch: 'main' },
-      }),
+      input('workflow_run', workflowRun('octo/app', 'feature', { pullRequests: [{ number: 21, base: { ref: 'main' } }], defaultBranch: 'main' })),
     );
     expect(info.issueNumber).toBe(21);
     expect(info.fromFork).toBe(false);
@@ -195,17 +205,7 @@ describe('describeEvent', () => {
   });
 
   it('workflow_run of a fork PR (pull_requests empty): no number, the head to find it by, the default branch to clone', () => {
-    const info = describeEvent(
-      input('workflow_run', {
-        workflow_run: {
-          head_sha: HEAD,
-          head_branch: 'patch-1',
-          head_repository: { full_name: 'mallory/app', owner: { login: 'mallory' } },
-          pull_requests: [],
-        },
-        repository: { default_branch: 'trunk' },
-      }),
-    );
+    const info = describeEvent(input('workflow_run', workflowRun('mallory/app', 'patch-1', { pullRequests: [], defaultBranch: 'trunk' })));
     expect(info.issueNumber).toBeUndefined();
     expect(info.fromFork).toBe(true);
     expect(info.workflowRunHeadSha).toBe(HEAD);
@@ -215,9 +215,7 @@ describe('describeEvent', () => {
   });
 
   it('workflow_run of a push (no PRs, same repository): no number, the run head', () => {
-    const info = describeEvent(
-      input('workflow_run', { workflow_run: { head_sha: HEAD, head_branch: 'main', head_repository: { full_name: 'octo/app', owner: { login: 'octo' } } } }),
-    );
+    const info = describeEvent(input('workflow_run', workflowRun('octo/app', 'main')));
     expect(info.issueNumber).toBeUndefined();
     expect(info.fromFork).toBe(false);
     expect(info.defaultRepo.ref).toBe(HEAD);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runnerCommands } from '../oracle/runner-commands.ts';
 import type { StepResult } from '../harness/runner.ts';
+import { createRequests, lastSeq } from './requests.ts';
 import { runBundledAction, startWorld, TOKENS, type World } from './world.ts';
 
 const RETRY_LINE = /^⚠ API retry \d+\/\d+: authentication_failed \(HTTP 401\)/gm;
@@ -15,14 +16,6 @@ const REVOKED_PROMPT = 'Try with a revoked key.';
 
 function commandsOf(step: StepResult) {
   return runnerCommands(`${step.stdout}\n${step.stderr}`);
-}
-
-function creates(world: World, fromSeq = 0) {
-  return world.fly.requests.filter((r) => r.seq > fromSeq && r.method === 'POST' && /\/machines$/.test(r.path));
-}
-
-function lastSeq(world: World): number {
-  return world.fly.requests.at(-1)?.seq ?? 0;
 }
 
 /** Messages requests the stand-in refused with 401 since `from`. */
@@ -49,7 +42,7 @@ describe('fail fast on a refused credential: the runner-side check', () => {
     expect(errors[0]!.data).not.toContain(TOKENS.anthropic);
     // The check asked the API once, with the key; no machine was asked for.
     expect(world.standin.requests.filter((r) => /\/v1\/models/.test(r.path))).toHaveLength(1);
-    expect(creates(world)).toHaveLength(0);
+    expect(createRequests(world)).toHaveLength(0);
     expect(world.fly.machines()).toHaveLength(0);
     expect(main.stdout).not.toMatch(/Starting a .* machine/);
     expect(post?.failed).toBe(false);
@@ -78,7 +71,7 @@ describe('fail fast on a refused credential: the stream path', () => {
     expect(main.cancelled).toBe(false);
     expect(main.outputs.conclusion).toBe('failure');
     // The machine ran: the check could not decide, so the refusal came from the stream.
-    expect(creates(world, from)).toHaveLength(1);
+    expect(createRequests(world, from)).toHaveLength(1);
     // Stopped at once: the CLI got no further than its first retries (it would try 10 times over ~3
     // minutes). Lines come in batches, so a slow read may bring the second retry along with the first.
     const retryLines = main.stdout.match(RETRY_LINE) ?? [];

@@ -4,34 +4,16 @@
 // destroy (500, then success) and the post step's list (500). The run still
 // succeeds or fails with a clear reason; Claude's narration reaches the log
 // exactly once (compared with the transcript); no machine is left.
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultRuleSpec, RecordedRequest } from '../fly/emulator.ts';
+import type { FaultRuleSpec } from '../fly/emulator.ts';
 import type { ActionResult } from '../harness/runner.ts';
-import { runBundledAction, startWorld, TOKENS, type World } from './world.ts';
+import { expectNarrationOnce, expectNoSecretInCreates } from './checks.ts';
+import { execCommand, isCreate } from './requests.ts';
+import { runBundledAction, startWorld, type World } from './world.ts';
 
-const isCreate = (r: RecordedRequest) => r.method === 'POST' && /\/machines$/.test(r.path);
-const execCommand = (body: unknown): string[] => ((body as { command?: string[] } | undefined)?.command ?? []);
 const onHandover = (b: unknown) => execCommand(b)[0] === 'cfa-handover';
 const onRead = (b: unknown) => execCommand(b)[0] === 'cfa-read';
 const EXEC = '/v1/apps/*/machines/*/exec';
-
-/** Every assistant text of the transcript is in the log exactly once: nothing lost, nothing repeated. */
-function expectNarrationOnce(stdout: string, transcriptFile: string): void {
-  const texts: string[] = [];
-  for (const line of readFileSync(transcriptFile, 'utf8').split('\n')) {
-    let event: { type?: string; message?: { content?: { type: string; text?: string }[] } };
-    try {
-      event = JSON.parse(line) as typeof event;
-    } catch {
-      continue;
-    }
-    if (event.type !== 'assistant') continue;
-    for (const block of event.message?.content ?? []) if (block.type === 'text' && block.text) texts.push(block.text);
-  }
-  expect(texts.length).toBeGreaterThan(0);
-  for (const text of texts) expect(stdout.split(text).length - 1, text).toBe(1);
-}
 
 describe('end to end: Fly API faults on every call', () => {
   let world: World;
@@ -41,9 +23,7 @@ describe('end to end: Fly API faults on every call', () => {
   });
   afterEach(() => {
     world.fly.faults.clear();
-    for (const r of world.fly.requests.filter(isCreate)) {
-      for (const secret of [TOKENS.anthropic, TOKENS.github, world.fly.token]) expect(r.bodyText).not.toContain(secret);
-    }
+    expectNoSecretInCreates(world);
   });
   afterAll(async () => {
     await world?.close();

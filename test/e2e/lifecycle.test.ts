@@ -5,90 +5,15 @@
 // another matrix leg's machine). The scripted claude plays what the real CLI
 // cannot be made to do on cue.
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedRequest } from '../fly/emulator.ts';
 import { runnerCommands } from '../oracle/runner-commands.ts';
+import { expectNarrationOnce, expectNoSecretInCreates } from './checks.ts';
+import { mainStepPids } from './main-step.ts';
+import { isCreate, isDestroy } from './requests.ts';
+import { fakePlan, init, result, say, toolResult, toolUse } from './scripted-claude.ts';
 import { runBundledAction, startWorld, TOKENS, type World } from './world.ts';
 
 const APP = 'cfa-test-app';
-const isCreate = (r: RecordedRequest) => r.method === 'POST' && /\/machines$/.test(r.path);
-const isDestroy = (r: RecordedRequest) => r.method === 'DELETE' && r.machineId !== undefined;
-
-// stream-json lines as Claude Code writes them (only the fields the action reads).
-const SESSION = 'sess-life';
-const init = () => ({ type: 'system', subtype: 'init', session_id: SESSION, model: 'claude-test', tools: ['Bash'], cwd: '/w', permissionMode: 'bypassPermissions' });
-const say = (text: string, n = 1) => ({
-  type: 'assistant',
-  message: { id: `msg_${n}`, type: 'message', role: 'assistant', model: 'claude-test', content: [{ type: 'text', text }], stop_reason: null, usage: { input_tokens: 10, output_tokens: 5 } },
-  parent_tool_use_id: null,
-  session_id: SESSION,
-});
-const toolUse = (id: string, command: string) => ({
-  type: 'assistant',
-  message: { id: `msg_${id}`, type: 'message', role: 'assistant', model: 'claude-test', content: [{ type: 'tool_use', id, name: 'Bash', input: { command } }], stop_reason: 'tool_use', usage: { input_tokens: 10, output_tokens: 5 } },
-  parent_tool_use_id: null,
-  session_id: SESSION,
-});
-const toolResult = (id: string, content: string) => ({
-  type: 'user',
-  message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content, is_error: false }] },
-  parent_tool_use_id: null,
-  session_id: SESSION,
-});
-const result = (fields: Record<string, unknown>) => ({
-  type: 'result', subtype: 'success', is_error: false, duration_ms: 20, num_turns: 1, session_id: SESSION, total_cost_usd: 0.01,
-  usage: { input_tokens: 10, output_tokens: 5 }, result: 'Done.', ...fields,
-});
-
-let planCount = 0;
-/** A plan for the scripted claude; `{lines}` steps are replaced by a `cat` of those stream-json lines. */
-function fakePlan(world: World, steps: (string | object[])[]): Record<string, string> {
-  const n = ++planCount;
-  const text = steps.map((step, i) => {
-    if (typeof step === 'string') return step;
-    const file = join(world.root, `plan-${n}-${i}.jsonl`);
-    writeFileSync(file, step.map((l) => `${JSON.stringify(l)}\n`).join(''));
-    return `cat ${file}`;
-  });
-  const plan = join(world.root, `plan-${n}`);
-  writeFileSync(plan, `${text.join('\n')}\n`);
-  return { env: `FAKE_CLAUDE_PLAN=${plan}` };
-}
-
-/** Every assistant text of the transcript reaches the log exactly once: nothing lost, nothing repeated. */
-function expectNarrationOnce(stdout: string, transcriptFile: string): void {
-  const texts: string[] = [];
-  for (const line of readFileSync(transcriptFile, 'utf8').split('\n')) {
-    let event: { type?: string; message?: { content?: { type: string; text?: string }[] } };
-    try {
-      event = JSON.parse(line) as typeof event;
-    } catch {
-      continue; // a cut or non-JSON line: shown as text, not narration
-    }
-    if (event.type !== 'assistant') continue;
-    for (const block of event.message?.content ?? []) if (block.type === 'text' && block.text) texts.push(block.text);
-  }
-  expect(texts.length).toBeGreaterThan(0);
-  for (const text of texts) expect(stdout.split(text).length - 1, text).toBe(1);
-}
-
-/** pids of a main step's node process, found by a marker in its environment (to kill it as a dying runner would). */
-function mainStepPids(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
-      if (env.includes(`E2E_KILL_MARK=${marker}`) && /main[/\\]index\.js/.test(cmd)) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return pids;
-}
 
 /** Another run's machine, created behind the action's back with the action's own tags. */
 async function plantMachine(world: World, tags: { nonce: string; deadline: number; runId?: string; job?: string }): Promise<string> {
@@ -125,10 +50,8 @@ describe('end to end: the lifecycle of a run', () => {
     world.github.setUser(TOKENS.github, { login: 'github-actions[bot]', id: 41898282, type: 'Bot', installation: true });
   });
   afterEach(() => {
-    // No secret in any machine config the action asked for, whatever the case.
-    for (const r of world.fly.requests.filter(isCreate)) {
-      for (const secret of [TOKENS.anthropic, TOKENS.github, world.fly.token]) expect(r.bodyText).not.toContain(secret);
-    }
+    // Whatever the case.
+    expectNoSecretInCreates(world);
   });
   afterAll(async () => {
     await world?.close();

@@ -5,10 +5,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenarios, parseScenarioFile } from '../anthropic/scenario.ts';
-import { startMessagesStandIn } from '../anthropic/standin.ts';
 import type { StepResult } from '../harness/runner.ts';
-import { runBundledAction, SCENARIOS_DIR, startWorld, type World } from './world.ts';
+import { addScenarios, runBundledAction, startWorld, type World } from './world.ts';
 
 const OUTPUTS = [
   'conclusion',
@@ -50,18 +48,6 @@ const SCENARIOS = [
     steps: [{ text: 'Thinking it over.', tools: [{ name: 'Read', input: { file_path: 'greet.js' } }] }, { delayMs: 30000, text: 'Too late.' }],
   },
 ];
-
-/**
- * Gives the world's stand-in extra scenarios: a new stand-in with the shared
- * and these, and the machine's `claude` wrapper pointed at it.
- */
-async function addScenarios(world: World, scenarios: object[]): Promise<void> {
-  const standin = await startMessagesStandIn({ scenarios: [...loadScenarios(SCENARIOS_DIR), ...parseScenarioFile(JSON.stringify(scenarios), 'inline')] });
-  const wrapper = join(world.root, 'claude-bin', 'claude');
-  writeFileSync(wrapper, readFileSync(wrapper, 'utf8').replaceAll(world.standin.url, standin.url));
-  await world.standin.close();
-  world.standin = standin;
-}
 
 type Line = Record<string, unknown>;
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandManager, readLines, runnerCommands, type RunnerCommand } from '../oracle/runner-commands.ts';
 import type { StepResult } from '../harness/runner.ts';
+import { createRequests, lastSeq } from './requests.ts';
 import { runBundledAction, startWorld, TOKENS, type World } from './world.ts';
 
 /** The workflow log as the runner reads it: stdout then stderr (they share one command state). */
@@ -58,21 +59,12 @@ function transcriptEvents(step: StepResult): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** The machine create requests the emulator saw from one run on. */
-function createRequests(world: World, fromSeq: number) {
-  return world.fly.requests.filter((r) => r.seq > fromSeq && r.method === 'POST' && /\/machines$/.test(r.path));
-}
-
 /** The output without the add-mask commands the runner executes (checked on their own in the hostile test). */
 function withoutMaskCommands(output: string): string {
   const manager = new CommandManager();
   return readLines(output)
     .filter((line) => manager.processLine(line)?.command !== 'add-mask')
     .join('\n');
-}
-
-function lastSeq(world: World): number {
-  return world.fly.requests.at(-1)?.seq ?? 0;
 }
 
 const PR_NUMBER = 7;

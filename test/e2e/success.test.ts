@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runnerCommands } from '../oracle/runner-commands.ts';
+import { isCreate } from './requests.ts';
 import { runBundledAction, startWorld, TOKENS, type World } from './world.ts';
 
 describe('end to end: a real Claude Code run on an emulated Fly machine', () => {
@@ -29,7 +30,7 @@ describe('end to end: a real Claude Code run on an emulated Fly machine', () => 
     const transcript = readFileSync(main.outputs['transcript-file'] as string, 'utf8');
     expect(transcript.trim().split('\n').map((l) => JSON.parse(l).type)).toContain('result');
     // Nothing secret in the machine's config.
-    const create = world.fly.requests.find((r) => r.method === 'POST' && /\/machines$/.test(r.path));
+    const create = world.fly.requests.find(isCreate);
     expect(JSON.stringify(create?.body)).not.toContain(TOKENS.anthropic);
     expect(JSON.stringify(create?.body)).not.toContain(TOKENS.github);
     expect(world.fly.liveMachineCount()).toBe(0);

@@ -3,11 +3,11 @@
 // real Claude Code CLI (or the scripted claude), the GitHub REST fake, and a
 // local git repository to clone. runBundledAction() runs dist/ through the
 // runner harness against them.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeClaudeWrapper } from '../anthropic/claude-cli.ts';
-import { loadScenarios, type Scenario } from '../anthropic/scenario.ts';
+import { loadScenarios, parseScenarioFile, type Scenario } from '../anthropic/scenario.ts';
 import { startMessagesStandIn, type StandIn } from '../anthropic/standin.ts';
 import { startFlyEmulator, type FlyEmulator } from '../fly/emulator.ts';
 import type { EmulatorOptions } from '../fly/emulator/types.ts';
@@ -74,6 +74,18 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       removeTempDirs();
     },
   };
+}
+
+/**
+ * Gives the world's stand-in extra scenarios: a new stand-in with the shared
+ * and these, and the machine's `claude` wrapper pointed at it.
+ */
+export async function addScenarios(world: World, scenarios: object[]): Promise<void> {
+  const standin = await startMessagesStandIn({ scenarios: [...loadScenarios(SCENARIOS_DIR), ...parseScenarioFile(JSON.stringify(scenarios), 'inline')] });
+  const wrapper = join(world.root, 'claude-bin', 'claude');
+  writeFileSync(wrapper, readFileSync(wrapper, 'utf8').replaceAll(world.standin.url, standin.url));
+  await world.standin.close();
+  world.standin = standin;
 }
 
 /** A `claude` on the machine's PATH that is the real pinned CLI, isolated and pointed at the stand-in. */

@@ -1,16 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitHubApi } from '../../src/github/api.ts';
+import type { GitHubApi } from '../../src/github/api.ts';
 import { checkActor } from '../../src/github/actor-check.ts';
-import { GITHUB_ACTIONS_BOT, startGitHubFake, type GitHubFake } from './fake.ts';
+import { startFakeWithBotApi } from './bot-api.ts';
+import type { GitHubFake } from './fake.ts';
 
 const REPO = 'octo/app';
 let gh: GitHubFake;
 let api: GitHubApi;
 
 beforeEach(async () => {
-  gh = await startGitHubFake();
-  gh.setUser('ghs_bot', { ...GITHUB_ACTIONS_BOT, installation: true });
-  api = new GitHubApi({ token: 'ghs_bot', apiUrl: gh.url, timeoutMs: 5000 });
+  ({ gh, api } = await startFakeWithBotApi());
   gh.setPermission(REPO, 'alice', 'admin');
   gh.setPermission(REPO, 'maude', 'maintain');
   gh.setPermission(REPO, 'wendy', 'write');

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/redact.ts';
 import { decideOutcome } from '../../src/stream/outcome.ts';
@@ -13,56 +12,20 @@ import {
 } from '../../src/report/comment-body.ts';
 import type { LiveProgress } from '../../src/report/comment-body.ts';
 import type { RunReport } from '../../src/report/report-input.ts';
+import { makeCall, makeResult, makeSnapshotEndedBy } from './fixtures/changes.ts';
+import { gfm, hasCmark } from './fixtures/gfm.ts';
 
-function result(over: Partial<ResultEvent> = {}): ResultEvent {
-  return {
-    kind: 'result',
-    subtype: 'success',
-    isError: false,
-    durationMs: 100_000,
-    durationApiMs: 90_000,
-    numTurns: 9,
-    result: 'Fixed it.',
-    totalCostUsd: 0.25,
-    usage: undefined,
-    modelUsage: [],
-    permissionDenials: [],
-    errors: [],
-    structuredOutput: undefined,
-    sessionId: 's',
-    terminalReason: undefined,
-    ...over,
-  };
-}
+const result = (over: Partial<ResultEvent> = {}): ResultEvent =>
+  makeResult({ durationMs: 100_000, durationApiMs: 90_000, numTurns: 9, result: 'Fixed it.', totalCostUsd: 0.25, usage: undefined, sessionId: 's', ...over });
 
-function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
-  const results = over.results ?? [result()];
-  const last = results.at(-1);
-  return {
-    inits: [],
-    results,
-    lastResult: last,
-    tools: [],
-    inFlight: [],
-    toolStats: [],
-    subagents: [],
-    retries: [],
-    permissionDenials: [],
-    compactions: 0,
+const snapshot = (over: Partial<RunSnapshot> = {}): RunSnapshot =>
+  makeSnapshotEndedBy(over.results ?? [result()], {
     usage: { inputTokens: 1, outputTokens: 2, cacheReadTokens: 3, cacheWriteTokens: 4 },
     models: ['claude-sonnet-4-5'],
-    costUsd: last?.totalCostUsd,
-    numTurns: last?.numTurns,
-    durationMs: last?.durationMs,
-    finalText: last?.result ?? '',
-    errors: last?.errors ?? [],
     sessionId: 's',
     claudeCodeVersion: '2.1.330',
-    structuredOutput: undefined,
-    textLines: 0,
     ...over,
-  };
-}
+  });
 
 function report(snap: RunSnapshot, over: Partial<RunReport> = {}, exitCode: number | null = 0): RunReport {
   return {
@@ -77,30 +40,9 @@ function report(snap: RunSnapshot, over: Partial<RunReport> = {}, exitCode: numb
   };
 }
 
-function call(seq: number, over: Partial<ToolCall> = {}): ToolCall {
-  return {
-    id: `toolu_${seq}`,
-    name: 'Bash',
-    input: {},
-    summary: `step ${seq}`,
-    parentToolUseId: null,
-    seq,
-    agentLabel: '',
-    startedAt: undefined,
-    endedAt: undefined,
-    done: true,
-    isError: false,
-    output: '',
-    ...over,
-  };
-}
+const call = (seq: number, over: Partial<ToolCall> = {}): ToolCall =>
+  makeCall({ id: `toolu_${seq}`, input: {}, summary: `step ${seq}`, seq, startedAt: undefined, endedAt: undefined, output: '', ...over });
 
-const hasCmark = spawnSync('cmark-gfm', ['--version']).status === 0;
-function gfm(markdown: string): string {
-  const r = spawnSync('cmark-gfm', ['--unsafe', '-e', 'table', '-e', 'autolink', '-e', 'strikethrough'], { input: markdown, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cmark-gfm failed: ${r.stderr}`);
-  return r.stdout;
-}
 
 const MARKER = commentMarker('pr-42');
 

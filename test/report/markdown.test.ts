@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   codeBlock,
@@ -13,15 +12,7 @@ import {
   truncateMarkdown,
   ZWSP,
 } from '../../src/report/markdown.ts';
-
-// cmark-gfm is GitHub's fork of cmark: rendering with --unsafe shows exactly
-// which HTML our markdown would let through before GitHub's sanitizer.
-const hasCmark = spawnSync('cmark-gfm', ['--version']).status === 0;
-function gfm(markdown: string): string {
-  const r = spawnSync('cmark-gfm', ['--unsafe', '-e', 'table', '-e', 'autolink', '-e', 'strikethrough'], { input: markdown, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cmark-gfm failed: ${r.stderr}`);
-  return r.stdout;
-}
+import { gfm, hasCmark } from './fixtures/gfm.ts';
 
 const ALLOWED_TAGS = new Set([
   'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'code', 'pre', 'blockquote', 'strong', 'em', 'a', 'table',

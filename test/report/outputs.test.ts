@@ -4,56 +4,21 @@ import { decideOutcome } from '../../src/stream/outcome.ts';
 import type { ResultEvent, RunSnapshot } from '../../src/stream/types.ts';
 import { OUTPUT_NAMES, plainDecimal, RESULT_OUTPUT_MAX_BYTES, stepOutputs } from '../../src/report/outputs.ts';
 import type { RunReport } from '../../src/report/report-input.ts';
+import { makeResult, makeSnapshotEndedBy } from './fixtures/changes.ts';
 
-function result(over: Partial<ResultEvent> = {}): ResultEvent {
-  return {
-    kind: 'result',
-    subtype: 'success',
-    isError: false,
-    durationMs: 50_000,
-    durationApiMs: 40_000,
-    numTurns: 4,
-    result: 'Answer.',
-    totalCostUsd: 0.0123,
-    usage: undefined,
-    modelUsage: [],
-    permissionDenials: [],
-    errors: [],
-    structuredOutput: undefined,
-    sessionId: 'sess',
-    terminalReason: undefined,
-    ...over,
-  };
-}
+const result = (over: Partial<ResultEvent> = {}): ResultEvent =>
+  makeResult({ durationMs: 50_000, durationApiMs: 40_000, numTurns: 4, result: 'Answer.', totalCostUsd: 0.0123, usage: undefined, sessionId: 'sess', ...over });
 
-function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
-  const results = over.results ?? [result()];
-  const last = results.at(-1);
-  return {
-    inits: [],
-    results,
-    lastResult: last,
-    tools: [],
-    inFlight: [],
-    toolStats: [],
-    subagents: [],
-    retries: [],
-    permissionDenials: [],
-    compactions: 0,
+// errors stay [] whatever the last result says: these tests give them on their own.
+const snapshot = (over: Partial<RunSnapshot> = {}): RunSnapshot =>
+  makeSnapshotEndedBy(over.results ?? [result()], {
     usage: { inputTokens: 1_234, outputTokens: 567, cacheReadTokens: 89, cacheWriteTokens: 10 },
     models: [],
-    costUsd: last?.totalCostUsd,
-    numTurns: last?.numTurns,
-    durationMs: last?.durationMs,
-    finalText: last?.result ?? '',
     errors: [],
     sessionId: 'a1b2c3',
     claudeCodeVersion: undefined,
-    structuredOutput: undefined,
-    textLines: 0,
     ...over,
-  };
-}
+  });
 
 function report(snap: RunSnapshot, over: Partial<RunReport> = {}, exitCode: number | null = 0): RunReport {
   return { snapshot: snap, outcome: decideOutcome({ snapshot: snap, exitCode }), redactor: new Redactor(), ...over };

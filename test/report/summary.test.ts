@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/redact.ts';
 import { decideOutcome } from '../../src/stream/outcome.ts';
@@ -6,60 +5,25 @@ import type { Outcome } from '../../src/stream/outcome.ts';
 import type { ResultEvent, RunSnapshot, ToolStats } from '../../src/stream/types.ts';
 import { renderSummary, SUMMARY_LIMIT_BYTES } from '../../src/report/summary.ts';
 import type { RunReport } from '../../src/report/summary.ts';
+import { makeResult, makeSnapshotEndedBy } from './fixtures/changes.ts';
+import { gfm, hasCmark } from './fixtures/gfm.ts';
 
 // Snapshots are built by hand here: the run-state module is tested on its own.
-function result(over: Partial<ResultEvent> = {}): ResultEvent {
-  return {
-    kind: 'result',
-    subtype: 'success',
-    isError: false,
-    durationMs: 181_000,
-    durationApiMs: 150_000,
-    numTurns: 12,
-    result: 'All tests pass.',
-    totalCostUsd: 0.4123,
-    usage: { inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0 },
-    modelUsage: [],
-    permissionDenials: [],
-    errors: [],
-    structuredOutput: undefined,
-    sessionId: 'sess-1',
-    terminalReason: undefined,
-    ...over,
-  };
-}
+const result = (over: Partial<ResultEvent> = {}): ResultEvent =>
+  makeResult({ durationMs: 181_000, durationApiMs: 150_000, numTurns: 12, result: 'All tests pass.', totalCostUsd: 0.4123, sessionId: 'sess-1', ...over });
 
-function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
-  const results = over.results ?? [result()];
-  const last = results.at(-1);
-  return {
-    inits: [],
-    results,
-    lastResult: last,
-    tools: [],
-    inFlight: [],
+const snapshot = (over: Partial<RunSnapshot> = {}): RunSnapshot =>
+  makeSnapshotEndedBy(over.results ?? [result()], {
     toolStats: [
       { name: 'Bash', calls: 7, errors: 1, totalMs: 42_000 },
       { name: 'Read', calls: 12, errors: 0, totalMs: 1_200 },
     ],
-    subagents: [],
-    retries: [],
-    permissionDenials: [],
-    compactions: 0,
     usage: { inputTokens: 12_345, outputTokens: 2_345, cacheReadTokens: 100_000, cacheWriteTokens: 5_000 },
     models: ['claude-sonnet-4-5'],
-    costUsd: last?.totalCostUsd,
-    numTurns: last?.numTurns,
-    durationMs: last?.durationMs,
-    finalText: last?.result ?? '',
-    errors: last?.errors ?? [],
     sessionId: '0123abcd-4567',
     claudeCodeVersion: '2.1.330',
-    structuredOutput: undefined,
-    textLines: 0,
     ...over,
-  };
-}
+  });
 
 function report(snap: RunSnapshot, over: Partial<RunReport> & { exitCode?: number | null; outcome?: Outcome } = {}): RunReport {
   const { exitCode = 0, outcome, ...rest } = over;
@@ -75,12 +39,6 @@ function report(snap: RunSnapshot, over: Partial<RunReport> & { exitCode?: numbe
   };
 }
 
-const hasCmark = spawnSync('cmark-gfm', ['--version']).status === 0;
-function gfm(markdown: string): string {
-  const r = spawnSync('cmark-gfm', ['--unsafe', '-e', 'table', '-e', 'autolink', '-e', 'strikethrough'], { input: markdown, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`cmark-gfm failed: ${r.stderr}`);
-  return r.stdout;
-}
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('renderSummary: success', () => {
