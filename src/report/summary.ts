@@ -45,6 +45,12 @@ function clip(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** Output arrives in reads about a second apart: shorter totals are not measured, only known to be short. */
+function toolTime(ms: number): string {
+  if (ms <= 0) return '—';
+  return ms < 1000 ? '<1 s' : formatDuration(ms);
+}
+
 export function renderSummary(report: RunReport, options: SummaryOptions = {}): string {
   const limit = options.limitBytes ?? SUMMARY_LIMIT_BYTES;
   const red = (s: string | undefined | null): string => report.redactor.redact(String(s ?? ''));
@@ -246,7 +252,7 @@ function toolsSection(stats: ToolStats[], red: (s: string) => string): DocPart {
   const calls = sorted.reduce((n, t) => n + t.calls, 0);
   const errors = sorted.reduce((n, t) => n + t.errors, 0);
   const rows = sorted.map(
-    (t) => `| ${inlineCode(clip(red(t.name), 120))} | ${t.calls} | ${t.errors} | ${t.totalMs > 0 ? formatDuration(t.totalMs) : '—'} |`,
+    (t) => `| ${inlineCode(clip(red(t.name), 120))} | ${t.calls} | ${t.errors} | ${toolTime(t.totalMs)} |`,
   );
   const title = `<details><summary>Tool use: ${calls} call${calls === 1 ? '' : 's'} of ${sorted.length} tool${sorted.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}</summary>`;
   const render = (count: number) => {

@@ -259,3 +259,22 @@ describe('renderSummary: hostile text', () => {
   });
 });
 
+
+describe('renderSummary: tool time', () => {
+  it('says a sub-second total is short instead of giving a figure the reads cannot measure', () => {
+    const md = renderSummary(
+      report(
+        snapshot({
+          toolStats: [
+            { name: 'Read', calls: 2, errors: 0, totalMs: 40 },
+            { name: 'Bash', calls: 1, errors: 0, totalMs: 12_300 },
+            { name: 'Grep', calls: 1, errors: 0, totalMs: 0 },
+          ],
+        }),
+      ),
+    );
+    expect(md).toMatch(/\| <code>Read<\/code> \| 2 \| 0 \| <1 s \|/);
+    expect(md).toMatch(/\| <code>Bash<\/code> \| 1 \| 0 \| 12\.3 s \|/);
+    expect(md).toMatch(/\| <code>Grep<\/code> \| 1 \| 0 \| — \|/);
+  });
+});
