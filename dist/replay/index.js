@@ -990,6 +990,12 @@ function clip(text, max) {
         end--;
     return `${text.slice(0, end)}…`;
 }
+/** Output arrives in reads about a second apart: shorter totals are not measured, only known to be short. */
+function toolTime(ms) {
+    if (ms <= 0)
+        return '—';
+    return ms < 1000 ? '<1 s' : formatDuration(ms);
+}
 function renderSummary(report, options = {}) {
     const limit = options.limitBytes ?? SUMMARY_LIMIT_BYTES;
     const red = (s) => report.redactor.redact(String(s ?? ''));
@@ -1187,7 +1193,7 @@ function toolsSection(stats, red) {
     const sorted = [...stats].sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name, 'en', { numeric: true }));
     const calls = sorted.reduce((n, t) => n + t.calls, 0);
     const errors = sorted.reduce((n, t) => n + t.errors, 0);
-    const rows = sorted.map((t) => `| ${inlineCode(clip(red(t.name), 120))} | ${t.calls} | ${t.errors} | ${t.totalMs > 0 ? formatDuration(t.totalMs) : '—'} |`);
+    const rows = sorted.map((t) => `| ${inlineCode(clip(red(t.name), 120))} | ${t.calls} | ${t.errors} | ${toolTime(t.totalMs)} |`);
     const title = `<details><summary>Tool use: ${calls} call${calls === 1 ? '' : 's'} of ${sorted.length} tool${sorted.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}</summary>`;
     const render = (count) => {
         const lines = [title, '', '| Tool | Calls | Errors | Total time |', '| --- | ---: | ---: | ---: |', ...rows.slice(0, count)];

@@ -1,15 +1,16 @@
 // The live PR comment: where it goes (event PR, workflow_run's PR found by its
 // head commit, or pr-number), its sticky key, and its live progress. It is
-// rendered at most every few seconds and only when the run changed; the
+// rendered at most once a second and only when the run changed; the
 // sticky comment's own budget paces the edits GitHub sees.
 import { STATE, type StateStore } from '../action-state.ts';
 import type { GitHubApi } from '../github/api.ts';
 import type { EventInfo } from '../github/event.ts';
 import { findPullRequest } from '../github/find-pr.ts';
 import { StickyComment } from '../github/sticky-comment.ts';
-import { commentMarker, renderComment, type LiveProgress } from '../report/comment-body.ts';
+import { commentMarker, LIVE_RECENT_CALLS, renderComment, type LiveProgress } from '../report/comment-body.ts';
 import type { RunReport } from '../report/report-input.ts';
 import type { Settings } from '../settings.ts';
+import type { RunSnapshot } from '../stream/types.ts';
 
 export function commentKey(settings: Settings, event: EventInfo, jobIndex: string): string {
   return settings.commentKey ?? `${event.workflow}/${event.job}${jobIndex ? `/${jobIndex}` : ''}`;
@@ -90,4 +91,16 @@ export class LiveComment {
       this.state.save(STATE.commentId, String(id));
     }
   }
+}
+
+/** The live comment's progress line and recent calls, from the run so far. */
+export function liveProgress(snap: RunSnapshot, elapsedMs: number): LiveProgress {
+  return {
+    elapsedMs,
+    costUsd: snap.costUsd,
+    current: snap.inFlight[snap.inFlight.length - 1],
+    recent: snap.tools.slice(-LIVE_RECENT_CALLS),
+    toolsDone: snap.tools.filter((t) => t.done).length,
+    turns: snap.numTurns,
+  };
 }

@@ -1,20 +1,17 @@
 // One run, start to end: checks -> launch -> handover -> live output ->
-// outcome -> destroy -> report. Everything outside (Fly, GitHub, the log,
+// destroy -> outcome -> report. Everything outside (Fly, GitHub, the log,
 // action state, the clock, cancellation) comes in through RunDeps, so the
 // whole flow runs under tests against the emulator and fakes.
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
-import { STATE, type StateStore } from '../action-state.ts';
+import type { StateStore } from '../action-state.ts';
 import { checkAnthropicCredential } from '../anthropic/credential-check.ts';
 import type { FlyClient } from '../fly/client.ts';
-import { exitInfoFromEvents, machineRunningMs } from '../fly/exit.ts';
+import { machineRunningMs } from '../fly/exit.ts';
 import type { Machine } from '../fly/types.ts';
 import { checkActor } from '../github/actor-check.ts';
 import type { GitHubApi } from '../github/api.ts';
 import type { EventInfo } from '../github/event.ts';
 import { buildHandover } from '../machine/handover.ts';
 import { Redactor } from '../redact.ts';
-import { LIVE_RECENT_CALLS } from '../report/comment-body.ts';
 import type { MachineInfo, RunReport } from '../report/report-input.ts';
 import type { Settings } from '../settings.ts';
 import { decideOutcome, type Outcome } from '../stream/outcome.ts';
@@ -22,8 +19,11 @@ import { Pipeline } from '../stream/pipeline.ts';
 import type { RunChange } from '../stream/types.ts';
 import { LineSplitter } from '../stream/lines.ts';
 import { MachineReader, type ReadEnd } from '../transport/machine-reader.ts';
-import { commentKey, commentTarget, LiveComment } from './live-comment.ts';
+import { endMachine } from './end-machine.ts';
 import { handOver, launchMachine, type LaunchedMachine } from './launch-machine.ts';
+import { commentKey, commentTarget, LiveComment, liveProgress } from './live-comment.ts';
+import { startRunTimers, type TimerStop } from './run-timers.ts';
+import { TranscriptFile } from './transcript-file.ts';
 
 export interface RunDeps {
   settings: Settings;
@@ -43,7 +43,7 @@ export interface RunDeps {
   anthropicBaseUrl?: string;
   /** The workflow's own GITHUB_TOKEN is in use (for the comment identity guess). */
   workflowToken: boolean;
-  /** ms between live comment renders. */
+  /** Longest time in ms between live comment renders (the 1 s limit check renders too). */
   commentIntervalMs?: number;
 }
 
@@ -56,19 +56,17 @@ export interface RunResult {
   failureMessage: string | undefined;
 }
 
-type StopReason = 'timeout' | 'idle' | 'auth';
+type StopReason = TimerStop | 'auth';
 
 const FAIL_FAST_ERRORS = new Set(['authentication_failed', 'billing_error']);
 /** Image end reasons after Claude itself ran: its `cfa: error:` line tells how Claude ended, not a setup failure. */
 const CLAUDE_RAN_REASONS = new Set(['exited', 'crashed', 'claude-failed', 'stopped']);
-/** Bound for destroying after a cancel: the runner kills the step 7.5 s after SIGINT (SIGTERM), 10 s in all. */
-const CANCEL_DESTROY_MS = 5000;
 
 export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   const { settings, event, fly, state, now } = deps;
   const startedAt = now();
   const redactor = new Redactor(settings.secrets);
-  const transcript = openTranscript(deps.transcriptPath);
+  const transcript = new TranscriptFile(deps.transcriptPath);
   let lastOutputAt = now();
   let dirty = true;
   let stopFor: StopReason | undefined;
@@ -81,7 +79,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     redactor,
     toolOutput: settings.toolOutput,
     now,
-    onTranscriptLine: (line) => transcript.write(`${line}\n`),
+    onTranscriptLine: (line) => transcript.write(line),
     onChange: (change: RunChange) => {
       dirty = true;
       if (
@@ -130,15 +128,8 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   const sendLiveComment = () => {
     if (!comment) return;
     dirty = false;
-    const snap = pipeline.state.snapshot();
-    void comment.live(reportOf({ conclusion: 'no-result', reason: 'running', exitCode: null }), {
-      elapsedMs: now() - startedAt,
-      costUsd: snap.costUsd,
-      current: snap.inFlight[snap.inFlight.length - 1],
-      recent: snap.tools.slice(-LIVE_RECENT_CALLS),
-      toolsDone: snap.tools.filter((t) => t.done).length,
-      turns: snap.numTurns,
-    });
+    const progress = liveProgress(pipeline.state.snapshot(), now() - startedAt);
+    void comment.live(reportOf({ conclusion: 'no-result', reason: 'running', exitCode: null }), progress);
   };
 
   try {
@@ -237,7 +228,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
       signal: stop.signal,
     });
 
-    const timers = startTimers({
+    const timers = startRunTimers({
       settings,
       now,
       startedAt,
@@ -285,26 +276,19 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   // Destroy, then read the machine's own account of its life (exit code, OOM, running time).
   // A machine that was created but never got going (cancelled or failed start) is destroyed here too, not left to post.
   if (createdId) {
-    const id = createdId;
-    const destroySignal = AbortSignal.timeout(deps.cancel.aborted ? CANCEL_DESTROY_MS : 60_000);
-    try {
-      await fly.destroyMachine(settings.fly.app, id, { signal: destroySignal });
-      state.save(STATE.destroyed, 'true');
-      note(`Machine ${id} destroyed.`);
-    } catch (err) {
-      log.warning(`Could not destroy machine ${id} (${(err as Error).message}); the post step will try again.`);
-    }
-    if (!deps.cancel.aborted) {
-      try {
-        const machine = await fly.getMachine(settings.fly.app, id, { signal: AbortSignal.timeout(15_000) });
-        machineEvents = machine.events;
-        const exit = exitInfoFromEvents(machine.events);
-        oomKilled = exit.oomKilled;
-        if (exitCode === null && (machineGone || runError) && exit.exitCode !== undefined) exitCode = exit.exitCode;
-      } catch {
-        // The report goes on without the machine's events.
-      }
-    }
+    const end = await endMachine({
+      fly,
+      app: settings.fly.app,
+      machineId: createdId,
+      state,
+      cancel: deps.cancel,
+      onNote: note,
+      onWarning: (line) => log.warning(line),
+    });
+    machineEvents = end.events;
+    oomKilled = end.oomKilled;
+    // The exit event's code stands in only when the machine's own answer was never read.
+    if (exitCode === null && (machineGone || runError) && end.exitCode !== undefined) exitCode = end.exitCode;
   }
 
   const endedAt = now();
@@ -322,7 +306,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     outcome.reason = `${settings.anthropic.input} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal`;
   }
   pipeline.finish(outcome);
-  await closeTranscript(transcript);
+  await transcript.close();
   const report = reportOf(outcome, endedAt);
   if (comment) await comment.final(report).catch(() => undefined);
   report.commentUrl = comment?.url;
@@ -347,47 +331,4 @@ function machineInfo(settings: Settings, launched: LaunchedMachine, events: Mach
     memoryMb: settings.fly.guest.memoryMb,
     ...(runningMs !== undefined ? { runningMs } : {}),
   };
-}
-
-function startTimers(options: {
-  settings: Settings;
-  now: () => number;
-  startedAt: number;
-  lastOutputAt: () => number;
-  toolsInFlight: () => number;
-  onStop: (why: StopReason) => void;
-  onTick: () => void;
-  tickMs: number;
-}): { stop(): void } {
-  const { settings, now } = options;
-  const timeoutMs = settings.timeoutMinutes * 60_000;
-  const idleMs = settings.idleTimeoutMinutes * 60_000;
-  const check = () => {
-    const t = now();
-    if (t - options.startedAt >= timeoutMs) options.onStop('timeout');
-    else if (idleMs > 0 && options.toolsInFlight() === 0 && t - options.lastOutputAt() >= idleMs) options.onStop('idle');
-    options.onTick();
-  };
-  const interval = setInterval(check, Math.min(1000, options.tickMs));
-  let ticks = 0;
-  const tick = setInterval(() => {
-    ticks++;
-    options.onTick();
-  }, options.tickMs);
-  void ticks;
-  return {
-    stop() {
-      clearInterval(interval);
-      clearInterval(tick);
-    },
-  };
-}
-
-function openTranscript(path: string): WriteStream {
-  mkdirSync(dirname(path), { recursive: true });
-  return createWriteStream(path, { flags: 'w' });
-}
-
-function closeTranscript(stream: WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.end(() => resolve()));
 }

@@ -1,0 +1,53 @@
+// The end of a machine's life as the run sees it: destroy it, then read the
+// machine's own account of that life (exit code, OOM kill, the events that give
+// its running time).
+import { STATE, type StateStore } from '../action-state.ts';
+import type { FlyClient } from '../fly/client.ts';
+import { exitInfoFromEvents } from '../fly/exit.ts';
+import type { Machine } from '../fly/types.ts';
+
+/** Bound for destroying after a cancel: the runner kills the step 7.5 s after SIGINT (SIGTERM), 10 s in all. */
+const CANCEL_DESTROY_MS = 5000;
+const DESTROY_MS = 60_000;
+const READ_EVENTS_MS = 15_000;
+
+export interface MachineEnd {
+  /** The machine's events (for its running time); undefined when they could not be read. */
+  events: Machine['events'];
+  /** From the machine's exit event, when it has one. */
+  exitCode: number | undefined;
+  oomKilled: boolean;
+}
+
+export async function endMachine(options: {
+  fly: FlyClient;
+  app: string;
+  machineId: string;
+  state: StateStore;
+  /** The run's cancel signal: a cancelled run destroys within the runner's grace and reads nothing more. */
+  cancel: AbortSignal;
+  onNote: (line: string) => void;
+  onWarning: (line: string) => void;
+}): Promise<MachineEnd> {
+  const { fly, app, machineId: id, cancel } = options;
+  const end: MachineEnd = { events: undefined, exitCode: undefined, oomKilled: false };
+  const destroySignal = AbortSignal.timeout(cancel.aborted ? CANCEL_DESTROY_MS : DESTROY_MS);
+  try {
+    await fly.destroyMachine(app, id, { signal: destroySignal });
+    options.state.save(STATE.destroyed, 'true');
+    options.onNote(`Machine ${id} destroyed.`);
+  } catch (err) {
+    options.onWarning(`Could not destroy machine ${id} (${(err as Error).message}); the post step will try again.`);
+  }
+  if (cancel.aborted) return end;
+  try {
+    const machine = await fly.getMachine(app, id, { signal: AbortSignal.timeout(READ_EVENTS_MS) });
+    end.events = machine.events;
+    const exit = exitInfoFromEvents(machine.events);
+    end.oomKilled = exit.oomKilled;
+    end.exitCode = exit.exitCode;
+  } catch {
+    // The report goes on without the machine's events.
+  }
+  return end;
+}
