@@ -177,7 +177,7 @@ function decideOutcome(input) {
     if (input.stoppedFor === 'auth') {
         return {
             conclusion: 'failure',
-            reason: 'the Anthropic API refused the credential; the run was stopped at the first refusal',
+            reason: `${input.credentialInput ?? 'the Anthropic credential'} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal`,
             exitCode,
         };
     }

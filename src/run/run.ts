@@ -132,12 +132,18 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     void comment.live(reportOf({ conclusion: 'no-result', reason: 'running', exitCode: null }), progress);
   };
 
+  /** A refused run: a notice, not a failure, and nothing started. */
+  const skip = async (notice: string): Promise<RunResult> => {
+    log.notice(notice);
+    await transcript.close();
+    return { report: undefined, skipped: true, failed: false, failureMessage: undefined };
+  };
+
   try {
     // Who may start a paid run.
     if (event.needsActorCheck) {
       if (!deps.github) {
-        log.notice(`Not running: the ${event.eventName} event needs an actor check and github-token is empty.`);
-        return { report: undefined, skipped: true, failed: false, failureMessage: undefined };
+        return skip(`Not running: the ${event.eventName} event needs an actor check and github-token is empty.`);
       }
       const verdict = await checkActor({
         api: deps.github,
@@ -146,10 +152,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
         actor: event.actor,
         allowedActors: settings.allowedActors,
       });
-      if (!verdict.allowed) {
-        log.notice(`Not running Claude for ${event.actor}: ${verdict.reason}`);
-        return { report: undefined, skipped: true, failed: false, failureMessage: undefined };
-      }
+      if (!verdict.allowed) return skip(`Not running Claude for ${event.actor}: ${verdict.reason}`);
     }
     if (event.fromFork && !settings.allowForkCode) {
       note('This event comes from a fork: its code is not cloned (allow-fork-code is false); the base repository is.');
@@ -300,11 +303,9 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     oomKilled,
     cancelled: deps.cancel.aborted,
     stoppedFor: stopFor ?? null,
+    credentialInput: settings.anthropic.input,
   });
   if (outcome.conclusion === 'no-result' && claudeEndNote) outcome.reason = `${outcome.reason}: ${claudeEndNote}`;
-  if (stopFor === 'auth') {
-    outcome.reason = `${settings.anthropic.input} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal`;
-  }
   pipeline.finish(outcome);
   await transcript.close();
   const report = reportOf(outcome, endedAt);

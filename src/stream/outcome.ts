@@ -18,6 +18,8 @@ export interface OutcomeInput {
   cancelled?: boolean;
   /** The action stopped the run: 'timeout' (timeout-minutes) or 'idle' (idle-timeout-minutes). */
   stoppedFor?: 'timeout' | 'idle' | 'auth' | null;
+  /** The input that holds the Anthropic credential, named when the API refused it. */
+  credentialInput?: string;
 }
 
 export interface Outcome {
@@ -55,7 +57,7 @@ export function decideOutcome(input: OutcomeInput): Outcome {
   if (input.stoppedFor === 'auth') {
     return {
       conclusion: 'failure',
-      reason: 'the Anthropic API refused the credential; the run was stopped at the first refusal',
+      reason: `${input.credentialInput ?? 'the Anthropic credential'} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal`,
       exitCode,
     };
   }
