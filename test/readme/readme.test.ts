@@ -49,3 +49,20 @@ describe('README tables', () => {
     }
   });
 });
+
+describe('README quick start', () => {
+  it("is a workflow GitHub's parser accepts, using only inputs action.yml declares", async () => {
+    const { workflowErrors } = await import('../workflows/parser.ts');
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) {
+      expect(await workflowErrors('README.md', block)).toEqual([]);
+      const workflow = parse(block) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }> };
+      for (const job of Object.values(workflow.jobs)) {
+        for (const step of job.steps.filter((s) => s.uses?.includes('claude-fly-action'))) {
+          for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), name).toContain(name);
+        }
+      }
+    }
+  });
+});
