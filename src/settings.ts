@@ -98,6 +98,8 @@ const REGION = /^[a-z]{3}$/;
 const REPO_NAME = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 const GIT_REF = /^[^\s~^:?*[\\]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `env` names whose values are treated as secrets. */
+const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD|CREDENTIAL/i;
 export const DEFAULT_FLY_API_URL = 'https://api.machines.dev';
 export const DEFAULT_VM_SIZE = 'shared-cpu-2x';
 export const DEFAULT_VM_MEMORY_MB = 2048;
@@ -243,7 +245,11 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
 
   if (problems.length > 0) throw new SettingsError(problems);
 
-  const secrets = [anthropic.value, flyToken, githubToken, machineGithubToken].filter((s) => s.length > 0);
+  // Values of `env` whose names say they are credentials are secrets too: masked and redacted everywhere.
+  const envSecrets = Object.entries(env)
+    .filter(([name]) => SECRET_ENV_NAME.test(name))
+    .map(([, value]) => value);
+  const secrets = [anthropic.value, flyToken, githubToken, machineGithubToken, ...envSecrets].filter((s) => s.length > 0);
   return {
     prompt,
     repos,

@@ -139,6 +139,7 @@ describe('readSettings', () => {
     ]);
     expect(s.claude.extraArgs).toEqual(['--foo', 'a b', 'c d', 'e f']);
     expect(s.claude.env).toEqual({ FOO: 'bar=baz', EMPTY: '' });
+    expect(s.secrets).not.toContain('bar=baz');
     expect(s.claude.maxBudgetUsd).toBe(2.5);
   });
 
@@ -160,5 +161,14 @@ describe('parseRepoSpec', () => {
 describe('splitArgs', () => {
   it('never expands anything', () => {
     expect(splitArgs('--x "$(rm -rf /)" `id` $HOME')).toEqual(['--x', '$(rm -rf /)', '`id`', '$HOME']);
+  });
+});
+
+describe('secrets', () => {
+  it('treats env values whose names say credential as secrets', () => {
+    const s = readSettings((name) => ({ ...valid, env: 'NPM_TOKEN=npm_abcdef123456\nDB_PASSWORD=hunter22\nNODE_ENV=production' })[name] ?? '', context);
+    expect(s.secrets).toContain('npm_abcdef123456');
+    expect(s.secrets).toContain('hunter22');
+    expect(s.secrets).not.toContain('production');
   });
 });
