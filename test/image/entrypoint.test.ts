@@ -430,6 +430,25 @@ describe('cfa-entrypoint: the linger', () => {
     expect(result.code).toBe(7);
   });
 
+  it('is not cut short when it catches the last-read file mid-write (empty)', async () => {
+    const dir = tempDir('ep');
+    const root = path.join(dir, 'root');
+    const machine = startEntrypoint(root, { CFA_LINGER_SECONDS: '2' });
+    let ended = false;
+    void machine.ended.then(() => (ended = true));
+    await waitForState(root, 'waiting');
+    await handover(root, handoverDoc({ env: { FAKE_CLAUDE_PLAN: writePlan(dir, ['out x', 'exit 7']) } }));
+    await waitForState(root, 'exited');
+    await new Promise((r) => setTimeout(r, 1500));
+    await read(root, ['--max-bytes', '0']);
+    await new Promise((r) => setTimeout(r, 800));
+    // Past Claude's exit + linger, within the last read + linger: a truncated file must not end it.
+    writeFileSync(path.join(runDir(root), 'last_read'), '');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(ended).toBe(false);
+    expect((await machine.ended).code).toBe(7);
+  });
+
   it('never lasts past the deadline', async () => {
     const dir = tempDir('ep');
     const root = path.join(dir, 'root');
