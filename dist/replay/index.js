@@ -277,6 +277,16 @@ function formatBytes(n) {
         return `${(n / 1024).toFixed(1)} KB`;
     return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
+/** Cuts a string to at most max characters (not inside a surrogate pair), with an ellipsis when cut. */
+function clip(s, max) {
+    if (s.length <= max)
+        return s;
+    let cut = Math.max(0, max - 1);
+    const code = s.charCodeAt(cut - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        cut--;
+    return `${s.slice(0, cut)}…`;
+}
 /** A count with thousands separators: 4,930,200 (toLocaleString is slow on a hot path). */
 function formatCount(n) {
     return groupDigits(String(Math.round(n)));
@@ -981,15 +991,6 @@ const MAX_DENIALS = 100;
 const MAX_SUBAGENTS = 100;
 const MAX_LINE_CHARS = 500;
 const MAX_STRUCTURED_BYTES = 100_000;
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = max - 1;
-    const code = text.charCodeAt(end - 1);
-    if (code >= 0xd800 && code <= 0xdbff)
-        end--;
-    return `${text.slice(0, end)}…`;
-}
 /** Output arrives in reads about a second apart: shorter totals are not measured, only known to be short. */
 function toolTime(ms) {
     if (ms <= 0)
@@ -1243,218 +1244,6 @@ function linksLine(report, red) {
     return links.join(' · ');
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/report/log-writer.ts
-// The ONLY place that writes workflow commands to the log.
-//
-// The runner executes a line as a command when its trimmed start is
-// `::name ...::` or when it holds `##[name ...]` anywhere, on stdout and stderr,
-// and it splits lines at LF, CR and CRLF. Untrusted text (anything Claude, a
-// tool, a repo or the machine wrote) is therefore always printed inside a
-// `::stop-commands::TOKEN` ... `::TOKEN::` window, with a random token made
-// here (crypto, 32 hex characters, one per writer = one per run; the runner
-// masks tokens over 6 characters, so the token never shows in the log and is
-// registered with its masker once). The window stays open across consecutive
-// untrusted writes and is closed right before a trusted command (group,
-// endgroup, annotation) and by close(): few stop/resume lines, none between
-// narration lines.
-//
-// What goes into a trusted command's own data (group titles, annotation
-// messages) is escaped as the toolkit does (% CR LF; properties also : ,), so it
-// stays one line and cannot end the command early.
-//
-// Groups do not nest in the Actions UI: startGroup() closes an open group
-// first, and close() closes whatever is open.
-//
-// Not covered by stop-commands: problem matchers that other steps registered
-// still see our lines (as they see any step's output).
-
-/** Longest group title, in characters (the UI shows one line). */
-const MAX_TITLE_LENGTH = 200;
-/** Longest annotation message, in characters. */
-const MAX_ANNOTATION_LENGTH = 4000;
-// Names the runner registers; a token equal to one would be refused.
-const RESERVED_TOKENS = new Set([
-    'set-env', 'set-output', 'save-state', 'add-path', 'add-mask', 'add-matcher', 'remove-matcher',
-    'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo', 'stop-commands',
-    'internal-set-repo-path', 'pause-logging',
-]);
-function defaultToken() {
-    return (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex');
-}
-/** A token is safe when it cannot be refused, split, or mistaken: word characters only, long. */
-function checkToken(token) {
-    if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(token) || RESERVED_TOKENS.has(token.toLowerCase())) {
-        throw new Error('LogWriter: the stop-commands token must be at least 16 characters of [A-Za-z0-9_-]');
-    }
-    return token;
-}
-/** Toolkit escaping of command data. */
-function escapeData(s) {
-    return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** Toolkit escaping of command properties. */
-function escapeProperty(s) {
-    return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-// Line breaks as the runner reads them (StreamReader.ReadLine).
-const LINE_BREAK = /\r\n|\r|\n/;
-// Controls (except tab), DEL, C1 and the Unicode line/paragraph separators.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
-/** `##[` where the UI would take it as one of its own markers (line start, after blanks). */
-const LEADING_MARKER = /^(\s*)##\[/;
-/** Cuts a string to at most max characters (not inside a surrogate pair), with an ellipsis when cut. */
-function log_writer_clip(s, max) {
-    if (s.length <= max)
-        return s;
-    let cut = Math.max(0, max - 1);
-    const code = s.charCodeAt(cut - 1);
-    if (code >= 0xd800 && code <= 0xdbff)
-        cut--;
-    return `${s.slice(0, cut)}…`;
-}
-class LogWriter {
-    write;
-    redactor;
-    token;
-    tokenPattern;
-    stopped = false;
-    groupOpen = false;
-    constructor(write, options = {}) {
-        this.write = write;
-        this.redactor = options.redactor;
-        const make = options.newToken ?? defaultToken;
-        let token = checkToken(make());
-        // The raw stream should not hold a known secret even inside the token (the runner masks the token anyway).
-        for (let i = 0; i < 5 && this.redactor && this.redactor.redact(token) !== token; i++)
-            token = checkToken(make());
-        this.token = token;
-        this.tokenPattern = new RegExp(this.token.replace(/-/g, '\\-'), 'gi');
-    }
-    /** True while a group is open. */
-    get inGroup() {
-        return this.groupOpen;
-    }
-    /** Secret values replaced by ***; also used by callers that cut text, so a cut never shows part of a secret. */
-    redact(text) {
-        const redacted = this.redactor ? this.redactor.redact(text) : text;
-        // The token can only be known from our own output; never echo it back (the resume match is case-insensitive).
-        return redacted.replace(this.tokenPattern, '***');
-    }
-    /** redact(text.slice(0, end)), except that a secret running past the cut is masked whole, never shown in part. */
-    redactPrefix(text, end) {
-        const cut = this.redactor ? this.redactor.redactPrefix(text, end) : text.slice(0, end);
-        return cut.replace(this.tokenPattern, '***');
-    }
-    /**
-     * Prints untrusted text verbatim (after redaction), line by line, with
-     * command processing stopped. Bare CR counts as a line break, as it does for
-     * the runner. An empty string prints one empty line.
-     */
-    text(untrusted) {
-        const text = this.redact(String(untrusted));
-        let out = this.stopped ? '' : this.stopLine();
-        if (!text.includes('\r') && !text.includes('##[')) {
-            // The common case: LF-only text with nothing to defuse is written as it is.
-            out += `${text}\n`;
-        }
-        else {
-            for (const line of text.split(LINE_BREAK)) {
-                out += (LEADING_MARKER.test(line) ? line.replace(LEADING_MARKER, '$1##［') : line) + '\n';
-            }
-        }
-        this.write(out);
-    }
-    /** Opens a group (closing an open one first: groups do not nest). */
-    startGroup(title) {
-        this.endGroup();
-        this.command(`::group::${escapeData(this.title(title))}`);
-        this.groupOpen = true;
-    }
-    /** Closes the open group; does nothing when none is open. */
-    endGroup() {
-        if (!this.groupOpen)
-            return;
-        this.command('::endgroup::');
-        this.groupOpen = false;
-    }
-    /** A group around body, closed even when body throws. */
-    group(title, body) {
-        this.startGroup(title);
-        try {
-            body(this);
-        }
-        finally {
-            this.endGroup();
-        }
-    }
-    warning(message, properties) {
-        this.annotation('warning', message, properties);
-    }
-    notice(message, properties) {
-        this.annotation('notice', message, properties);
-    }
-    error(message, properties) {
-        this.annotation('error', message, properties);
-    }
-    /**
-     * Registers a secret with the runner's masker (`::add-mask::`) and with our
-     * redactor. Use this instead of core.setSecret once the writer has printed
-     * anything: an add-mask inside a stop-commands window would be ignored.
-     */
-    addMask(secret) {
-        if (typeof secret !== 'string' || secret.trim() === '')
-            return;
-        this.redactor?.add(secret);
-        this.command(`::add-mask::${escapeData(secret)}`);
-    }
-    /** Closes any group and re-enables commands. Safe to call more than once; later text() opens a new window. */
-    close() {
-        this.endGroup();
-        this.resume();
-    }
-    // --- internals ---
-    stopLine() {
-        this.stopped = true;
-        return `::stop-commands::${this.token}\n`;
-    }
-    resume() {
-        if (!this.stopped)
-            return;
-        this.stopped = false;
-        this.write(`::${this.token}::\n`);
-    }
-    command(line) {
-        this.resume();
-        this.write(`${line}\n`);
-    }
-    annotation(kind, message, properties) {
-        const props = [];
-        if (properties) {
-            for (const [key, value] of Object.entries(properties)) {
-                if (value === undefined || value === null || value === '')
-                    continue;
-                const text = key === 'title' ? this.title(String(value)) : this.redact(String(value));
-                props.push(`${key}=${escapeProperty(text)}`);
-            }
-        }
-        // Multi-line messages are fine in an annotation: keep LF (escaped below), make CR a line break too.
-        const body = log_writer_clip(this.redact(String(message)).replace(/\r\n?/g, '\n').replace(CONTROL, ' '), MAX_ANNOTATION_LENGTH);
-        const head = props.length ? `${kind} ${props.join(',')}` : kind;
-        this.command(`::${head}::${escapeData(body)}`);
-    }
-    /** One line of untrusted title text: redacted, blanks collapsed, no marker, bounded. */
-    title(untrusted) {
-        const oneLine = this.redact(String(untrusted))
-            .replace(CONTROL, ' ')
-            .replace(/[\s\u0085]+/g, ' ')
-            .trim()
-            .replace(/##\[/g, '##［');
-        return log_writer_clip(oneLine, MAX_TITLE_LENGTH) || '(untitled)';
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/report/log.ts
 // The live workflow log: what a person reads in the Actions UI while Claude
 // works. Renders RunChanges through the LogWriter (so everything is redacted
@@ -1474,7 +1263,6 @@ class LogWriter {
 // changes, and they never nest.
 /** Below this a tool call's duration is within the transport's batching and is not shown. */
 const MIN_SHOWN_DURATION_MS = 1000;
-
 
 const DEFAULT_MAX_LINES = 200;
 const DEFAULT_MAX_BYTES = 20 * 1024;
@@ -1590,7 +1378,7 @@ class LogRenderer {
         const raw = String(s ?? '');
         // Bounded work: far more than fits in max characters is never read.
         const masked = raw.length > max * 4 ? this.w.redactPrefix(raw, max * 4) : this.w.redact(raw);
-        return log_writer_clip(masked.replace(/\s+/g, ' ').trim(), max);
+        return clip(masked.replace(/\s+/g, ' ').trim(), max);
     }
     session(init, index) {
         const sid = init.sessionId ? `session ${init.sessionId.slice(0, 8)}` : 'session ?';
@@ -1762,6 +1550,209 @@ class LogRenderer {
         if (r.errors.length)
             parts.push(`errors: ${this.oneLine(r.errors.join('; '), 500)}`);
         return `result ${index + 1}: ${parts.join(' · ')} — a further result after a late background agent; this is normal`;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/report/log-writer.ts
+// The ONLY place that writes workflow commands to the log.
+//
+// The runner executes a line as a command when its trimmed start is
+// `::name ...::` or when it holds `##[name ...]` anywhere, on stdout and stderr,
+// and it splits lines at LF, CR and CRLF. Untrusted text (anything Claude, a
+// tool, a repo or the machine wrote) is therefore always printed inside a
+// `::stop-commands::TOKEN` ... `::TOKEN::` window, with a random token made
+// here (crypto, 32 hex characters, one per writer = one per run; the runner
+// masks tokens over 6 characters, so the token never shows in the log and is
+// registered with its masker once). The window stays open across consecutive
+// untrusted writes and is closed right before a trusted command (group,
+// endgroup, annotation) and by close(): few stop/resume lines, none between
+// narration lines.
+//
+// What goes into a trusted command's own data (group titles, annotation
+// messages) is escaped as the toolkit does (% CR LF; properties also : ,), so it
+// stays one line and cannot end the command early.
+//
+// Groups do not nest in the Actions UI: startGroup() closes an open group
+// first, and close() closes whatever is open.
+//
+// Not covered by stop-commands: problem matchers that other steps registered
+// still see our lines (as they see any step's output).
+
+
+/** Longest group title, in characters (the UI shows one line). */
+const MAX_TITLE_LENGTH = 200;
+/** Longest annotation message, in characters. */
+const MAX_ANNOTATION_LENGTH = 4000;
+// Names the runner registers; a token equal to one would be refused.
+const RESERVED_TOKENS = new Set([
+    'set-env', 'set-output', 'save-state', 'add-path', 'add-mask', 'add-matcher', 'remove-matcher',
+    'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo', 'stop-commands',
+    'internal-set-repo-path', 'pause-logging',
+]);
+function defaultToken() {
+    return (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex');
+}
+/** A token is safe when it cannot be refused, split, or mistaken: word characters only, long. */
+function checkToken(token) {
+    if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(token) || RESERVED_TOKENS.has(token.toLowerCase())) {
+        throw new Error('LogWriter: the stop-commands token must be at least 16 characters of [A-Za-z0-9_-]');
+    }
+    return token;
+}
+/** Toolkit escaping of command data. */
+function escapeData(s) {
+    return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** Toolkit escaping of command properties. */
+function escapeProperty(s) {
+    return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+// Line breaks as the runner reads them (StreamReader.ReadLine).
+const LINE_BREAK = /\r\n|\r|\n/;
+// Controls (except tab), DEL, C1 and the Unicode line/paragraph separators.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** `##[` where the UI would take it as one of its own markers (line start, after blanks). */
+const LEADING_MARKER = /^(\s*)##\[/;
+class LogWriter {
+    write;
+    redactor;
+    token;
+    tokenPattern;
+    stopped = false;
+    groupOpen = false;
+    constructor(write, options = {}) {
+        this.write = write;
+        this.redactor = options.redactor;
+        const make = options.newToken ?? defaultToken;
+        let token = checkToken(make());
+        // The raw stream should not hold a known secret even inside the token (the runner masks the token anyway).
+        for (let i = 0; i < 5 && this.redactor && this.redactor.redact(token) !== token; i++)
+            token = checkToken(make());
+        this.token = token;
+        this.tokenPattern = new RegExp(this.token.replace(/-/g, '\\-'), 'gi');
+    }
+    /** True while a group is open. */
+    get inGroup() {
+        return this.groupOpen;
+    }
+    /** Secret values replaced by ***; also used by callers that cut text, so a cut never shows part of a secret. */
+    redact(text) {
+        const redacted = this.redactor ? this.redactor.redact(text) : text;
+        // The token can only be known from our own output; never echo it back (the resume match is case-insensitive).
+        return redacted.replace(this.tokenPattern, '***');
+    }
+    /** redact(text.slice(0, end)), except that a secret running past the cut is masked whole, never shown in part. */
+    redactPrefix(text, end) {
+        const cut = this.redactor ? this.redactor.redactPrefix(text, end) : text.slice(0, end);
+        return cut.replace(this.tokenPattern, '***');
+    }
+    /**
+     * Prints untrusted text verbatim (after redaction), line by line, with
+     * command processing stopped. Bare CR counts as a line break, as it does for
+     * the runner. An empty string prints one empty line.
+     */
+    text(untrusted) {
+        const text = this.redact(String(untrusted));
+        let out = this.stopped ? '' : this.stopLine();
+        if (!text.includes('\r') && !text.includes('##[')) {
+            // The common case: LF-only text with nothing to defuse is written as it is.
+            out += `${text}\n`;
+        }
+        else {
+            for (const line of text.split(LINE_BREAK)) {
+                out += (LEADING_MARKER.test(line) ? line.replace(LEADING_MARKER, '$1##［') : line) + '\n';
+            }
+        }
+        this.write(out);
+    }
+    /** Opens a group (closing an open one first: groups do not nest). */
+    startGroup(title) {
+        this.endGroup();
+        this.command(`::group::${escapeData(this.title(title))}`);
+        this.groupOpen = true;
+    }
+    /** Closes the open group; does nothing when none is open. */
+    endGroup() {
+        if (!this.groupOpen)
+            return;
+        this.command('::endgroup::');
+        this.groupOpen = false;
+    }
+    /** A group around body, closed even when body throws. */
+    group(title, body) {
+        this.startGroup(title);
+        try {
+            body(this);
+        }
+        finally {
+            this.endGroup();
+        }
+    }
+    warning(message, properties) {
+        this.annotation('warning', message, properties);
+    }
+    notice(message, properties) {
+        this.annotation('notice', message, properties);
+    }
+    error(message, properties) {
+        this.annotation('error', message, properties);
+    }
+    /**
+     * Registers a secret with the runner's masker (`::add-mask::`) and with our
+     * redactor. Use this instead of core.setSecret once the writer has printed
+     * anything: an add-mask inside a stop-commands window would be ignored.
+     */
+    addMask(secret) {
+        if (typeof secret !== 'string' || secret.trim() === '')
+            return;
+        this.redactor?.add(secret);
+        this.command(`::add-mask::${escapeData(secret)}`);
+    }
+    /** Closes any group and re-enables commands. Safe to call more than once; later text() opens a new window. */
+    close() {
+        this.endGroup();
+        this.resume();
+    }
+    // --- internals ---
+    stopLine() {
+        this.stopped = true;
+        return `::stop-commands::${this.token}\n`;
+    }
+    resume() {
+        if (!this.stopped)
+            return;
+        this.stopped = false;
+        this.write(`::${this.token}::\n`);
+    }
+    command(line) {
+        this.resume();
+        this.write(`${line}\n`);
+    }
+    annotation(kind, message, properties) {
+        const props = [];
+        if (properties) {
+            for (const [key, value] of Object.entries(properties)) {
+                if (value === undefined || value === null || value === '')
+                    continue;
+                const text = key === 'title' ? this.title(String(value)) : this.redact(String(value));
+                props.push(`${key}=${escapeProperty(text)}`);
+            }
+        }
+        // Multi-line messages are fine in an annotation: keep LF (escaped below), make CR a line break too.
+        const body = clip(this.redact(String(message)).replace(/\r\n?/g, '\n').replace(CONTROL, ' '), MAX_ANNOTATION_LENGTH);
+        const head = props.length ? `${kind} ${props.join(',')}` : kind;
+        this.command(`::${head}::${escapeData(body)}`);
+    }
+    /** One line of untrusted title text: redacted, blanks collapsed, no marker, bounded. */
+    title(untrusted) {
+        const oneLine = this.redact(String(untrusted))
+            .replace(CONTROL, ' ')
+            .replace(/[\s\u0085]+/g, ' ')
+            .trim()
+            .replace(/##\[/g, '##［');
+        return clip(oneLine, MAX_TITLE_LENGTH) || '(untitled)';
     }
 }
 

@@ -6,7 +6,7 @@
 
 import { CONCLUSION_TITLE } from '../stream/outcome.ts';
 import type { ToolCall } from '../stream/types.ts';
-import { formatDuration, formatUsd } from './format.ts';
+import { clip, formatDuration, formatUsd } from './format.ts';
 import { fitParts, inlineCode, inlineText, markdownLink, neutralizeMentions, truncateMarkdown } from './markdown.ts';
 import type { DocPart } from './markdown.ts';
 import { CONCLUSION_EMOJI, costFigures, hasLateResult, runDurationMs } from './report-input.ts';
@@ -66,14 +66,6 @@ export function commentMarker(key: string): string {
 export function isMarkedComment(body: string | null | undefined, marker: string): boolean {
   if (!body) return false;
   return body === marker || body.startsWith(`${marker}\n`) || body.startsWith(`${marker}\r\n`);
-}
-
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
 }
 
 export function renderComment(report: RunReport, options: CommentOptions): string {

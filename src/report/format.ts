@@ -62,6 +62,15 @@ export interface Truncated {
   omittedChars: number;
 }
 
+/** Cuts a string to at most max characters (not inside a surrogate pair), with an ellipsis when cut. */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = Math.max(0, max - 1);
+  const code = s.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  return `${s.slice(0, cut)}…`;
+}
+
 /** A count with thousands separators: 4,930,200 (toLocaleString is slow on a hot path). */
 export function formatCount(n: number): string {
   return groupDigits(String(Math.round(n)));

@@ -24,6 +24,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Redactor } from '../redact.ts';
+import { clip } from './format.ts';
 
 export interface LogWriterOptions {
   redactor?: Redactor;
@@ -82,15 +83,6 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** `##[` where the UI would take it as one of its own markers (line start, after blanks). */
 const LEADING_MARKER = /^(\s*)##\[/;
-
-/** Cuts a string to at most max characters (not inside a surrogate pair), with an ellipsis when cut. */
-export function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let cut = Math.max(0, max - 1);
-  const code = s.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut--;
-  return `${s.slice(0, cut)}…`;
-}
 
 export class LogWriter {
   private readonly write: (text: string) => void;

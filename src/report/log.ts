@@ -19,9 +19,8 @@ import type { ApiRetryEvent, InitEvent, ResultEvent, RunChange, RunSnapshot, Too
 /** Below this a tool call's duration is within the transport's batching and is not shown. */
 export const MIN_SHOWN_DURATION_MS = 1000;
 
-import { formatBytes, formatCount, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
+import { clip, formatBytes, formatCount, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
 import type { LogWriter } from './log-writer.ts';
-import { clip } from './log-writer.ts';
 
 export type ToolOutputMode = 'none' | 'truncated' | 'full';
 

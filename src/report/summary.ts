@@ -5,7 +5,7 @@
 
 import { CONCLUSION_TITLE } from '../stream/outcome.ts';
 import type { ToolStats } from '../stream/types.ts';
-import { formatBytes, formatCount, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
+import { clip, formatBytes, formatCount, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
 import { codeBlock, fitParts, inlineCode, inlineText, markdownLink, tableCell, truncateMarkdown } from './markdown.ts';
 import type { DocPart } from './markdown.ts';
 import {
@@ -35,14 +35,6 @@ const MAX_STRUCTURED_BYTES = 100_000;
 export interface SummaryOptions {
   /** Override the byte limit (tests). */
   limitBytes?: number;
-}
-
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
 }
 
 /** Output arrives in reads about a second apart: shorter totals are not measured, only known to be short. */
