@@ -14,12 +14,13 @@ import type { EventInfo } from '../github/event.ts';
 import type { Handover } from '../machine/handover.ts';
 import type { Settings } from '../settings.ts';
 
-/** Extra time the machine gives itself past the run's timeout before it ends on its own. */
+/**
+ * The image's default CFA_DEADLINE_GRACE_SECONDS: how long past the run's end
+ * (CFA_DEADLINE) a machine lives before it ends on its own. The post step's
+ * sweep takes a machine as expired only after both. The image, not the action,
+ * owns its durations (grace, handover wait, linger).
+ */
 export const DEADLINE_GRACE_SECONDS = 300;
-/** How long the image waits for the handover before it gives up. */
-export const HANDOVER_TIMEOUT_SECONDS = 180;
-/** How long the image lingers after the last read once Claude has exited. */
-export const LINGER_SECONDS = 120;
 /** Longest we wait for a created machine to start. */
 export const START_TIMEOUT_MS = 5 * 60_000;
 
@@ -58,15 +59,12 @@ export async function launchMachine(options: {
   state.save(STATE.app, settings.fly.app);
   state.save(STATE.apiUrl, settings.fly.apiUrl);
 
-  const deadlineEpochSeconds = Math.ceil(now() / 1000 + settings.timeoutMinutes * 60 + DEADLINE_GRACE_SECONDS);
+  const runEndEpochSeconds = Math.ceil(now() / 1000 + settings.timeoutMinutes * 60);
+  const deadlineEpochSeconds = runEndEpochSeconds + DEADLINE_GRACE_SECONDS;
   const request = buildMachineConfig({
     image: settings.fly.image,
     guest: settings.fly.guest,
-    env: {
-      CFA_DEADLINE: String(deadlineEpochSeconds),
-      CFA_HANDOVER_TIMEOUT: String(HANDOVER_TIMEOUT_SECONDS),
-      CFA_LINGER_SECONDS: String(LINGER_SECONDS),
-    },
+    env: { CFA_DEADLINE: String(runEndEpochSeconds) },
     metadata: runMetadata({
       nonce,
       runId: String(event.runId),

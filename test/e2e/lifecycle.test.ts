@@ -86,11 +86,13 @@ describe('end to end: the lifecycle of a run', () => {
     expect(config.metadata['cfa-run-attempt']).toBe('3');
     expect(config.metadata['cfa-job']).toBe('review');
     expect(config.metadata['cfa-action']).toBe('claude-fly-action');
-    // The deadline: the run's timeout plus a grace, the same in the tag and in the image's env.
-    const deadline = Number(config.metadata['cfa-deadline']);
-    expect(config.env.CFA_DEADLINE).toBe(String(deadline));
-    expect(deadline).toBeGreaterThanOrEqual(Math.floor(startedAt / 1000) + 7 * 60);
-    expect(deadline).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 7 * 60 + 3600);
+    // The image gets the run's end (start + timeout) and adds its own grace; the sweep's tag has both.
+    const runEnd = Number(config.env.CFA_DEADLINE);
+    expect(runEnd).toBeGreaterThanOrEqual(Math.floor(startedAt / 1000) + 7 * 60);
+    expect(runEnd).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 7 * 60);
+    expect(Number(config.metadata['cfa-deadline'])).toBe(runEnd + 300);
+    // The image's durations are its own: the action sends none of them.
+    expect(Object.keys(config.env)).toEqual(['CFA_DEADLINE']);
     // Nothing secret anywhere in the config (the handover carries the credentials).
     expect(creates[0]?.bodyText).not.toMatch(/sk-ant|ghs_|fm2_/);
     expect(JSON.stringify(world.fly.machine(main.outputs['machine-id'] as string).config)).not.toContain(TOKENS.anthropic);

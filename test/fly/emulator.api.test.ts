@@ -333,3 +333,22 @@ describe('stop, signal, destroy', () => {
     expect(readFileSync(join(fly.machine(id).root, 'starts'), 'utf8')).toBe('start\n');
   });
 });
+
+describe('the image ENV', () => {
+  it("starts the machine's environment, and the config's env overrides it (as Fly does)", async () => {
+    const fly = await startFlyEmulator({
+      rateLimits: false,
+      imageEnv: { FROM_IMAGE: 'image', BOTH: 'image' },
+      launch: (ctx) => ({ command: 'sleep', args: ['30'], env: ctx.env }),
+    });
+    try {
+      const created = await callApi(fly, 'POST', `/v1/apps/${fly.appName}/machines`, { config: { image: 'x:1', env: { BOTH: 'config' } } });
+      const id = (created.json as { id: string }).id;
+      expect((await callApi(fly, 'GET', `/v1/apps/${fly.appName}/machines/${id}/wait?state=started&timeout=10`)).status).toBe(200);
+      const exec = await callApi(fly, 'POST', `/v1/apps/${fly.appName}/machines/${id}/exec`, { command: ['printenv', 'FROM_IMAGE', 'BOTH'] });
+      expect((exec.json as { stdout: string }).stdout).toBe('image\nconfig\n');
+    } finally {
+      await fly.close();
+    }
+  });
+});

@@ -97,6 +97,7 @@ export async function startFlyEmulator(options: StartOptions = {}): Promise<FlyE
       repoRoot,
       defaultExecTimeoutSeconds: options.defaultExecTimeoutSeconds ?? 30,
       foreignApps: new Set(options.foreignApps ?? []),
+      imageEnv: options.imageEnv ?? {},
     },
     {
       procs,

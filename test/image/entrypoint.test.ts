@@ -264,6 +264,17 @@ describe('cfa-entrypoint: every failure ends recorded, with one clear setup line
     expect((await machine.ended).code).toBe(124);
   });
 
+  it('the deadline grace: a run whose CFA_DEADLINE has passed still gets CFA_DEADLINE_GRACE_SECONDS', async () => {
+    const past = String(Math.floor(Date.now() / 1000) - 5);
+    const graced = await runScenario({ env: { CFA_DEADLINE: past, CFA_DEADLINE_GRACE_SECONDS: '60' }, plan: ['out within the grace'] });
+    expect(graced.drained.last).toMatchObject({ state: 'exited', reason: 'exited', exit_code: 0 });
+    expect(graced.drained.channels.out.toString()).toBe('within the grace\n');
+    const root = path.join(tempDir('ep'), 'root');
+    const none = startEntrypoint(root, { CFA_DEADLINE: past, CFA_DEADLINE_GRACE_SECONDS: '0' });
+    expect((await drain(root, { waitMs: 300 })).last).toMatchObject({ state: 'exited', reason: 'deadline', exit_code: 124 });
+    expect((await none.ended).code).toBe(124);
+  });
+
   it('a missing prompt', async () => {
     const doc = handoverDoc({ prompt: '' });
     const s = await runScenario({ doc, plan: ['out never'] });

@@ -103,6 +103,7 @@ export function startEntrypoint(root: string, env: Record<string, string> = {}):
     CFA_HANDOVER_TIMEOUT: '10',
     CFA_LINGER_SECONDS: '0.3',
     CFA_KILL_GRACE_SECONDS: '1',
+    CFA_DEADLINE_GRACE_SECONDS: '0',
     CFA_DEADLINE: String(Math.floor(Date.now() / 1000) + 120),
     ...env,
   };

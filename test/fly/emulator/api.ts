@@ -44,6 +44,8 @@ export interface ApiSettings {
   repoRoot: string;
   defaultExecTimeoutSeconds: number;
   foreignApps: Set<string>;
+  /** The image's own ENV (Dockerfile), under the config's env as on Fly. */
+  imageEnv: Record<string, string>;
 }
 
 const WAITABLE: MachineState[] = ['started', 'stopped', 'destroyed', 'suspended', 'failed', 'created'];
@@ -235,6 +237,7 @@ export class FlyApi {
       TMPDIR: join(root, 'tmp'),
       LANG: 'C.UTF-8',
       ...(process.env.USER ? { USER: process.env.USER } : {}),
+      ...this.settings.imageEnv,
       ...valid.env,
       FLY_APP_NAME: app,
       FLY_MACHINE_ID: id,

@@ -130,6 +130,12 @@ export interface EmulatorOptions {
   defaultMaxRetries?: number;
   /** Exec timeout when the request names none, in seconds (default 30). */
   defaultExecTimeoutSeconds?: number;
+  /**
+   * The image's ENV (what its Dockerfile sets, e.g. CFA_LINGER_SECONDS): the
+   * machine's environment starts from it and the config's env overrides it,
+   * as on Fly. Tests shorten the image's own durations through it.
+   */
+  imageEnv?: Record<string, string>;
   /** Exit events' shape. */
   exitEvents?: ExitEventStyle;
   /** Token-bucket rate limiting like Fly's; `false` disables it. On by default. */
