@@ -2107,7 +2107,9 @@ const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 // callback per line.
 //
 // Only 0x0A ends a line; a 0x0D right before it is dropped (CRLF), a bare CR
-// inside a line is kept (the log renderer deals with it). Splitting happens on
+// inside a line is kept (the log renderer deals with it). Each line comes with
+// the ending it had ('\n', '\r\n', or '' / '\r' for a last line without a
+// newline), so a consumer that must keep the bytes (the transcript file) can. Splitting happens on
 // bytes, and 0x0A never occurs inside a multibyte UTF-8 sequence, so each
 // complete line is decoded exactly once, whole: a character split across
 // chunks needs no streaming decoder, and invalid bytes become U+FFFD.
@@ -2151,11 +2153,12 @@ class LineSplitter {
         const max = this.maxLineBytes;
         while (nl !== -1) {
             let end = nl;
-            if (end > start && buf[end - 1] === CR)
+            const crlf = end > start && buf[end - 1] === CR;
+            if (crlf)
                 end--;
             if (end - start > max)
                 end = start + max;
-            onLine(buf.toString('utf8', start, end));
+            onLine(buf.toString('utf8', start, end), crlf ? '\r\n' : '\n');
             start = nl + 1;
             nl = buf.indexOf(LF, start);
         }
@@ -2187,15 +2190,16 @@ class LineSplitter {
         const pieces = this.pending;
         const line = pieces.length === 1 ? pieces[0] : external_node_buffer_namespaceObject.Buffer.concat(pieces, this.pendingBytes);
         let end = this.pendingBytes;
+        const cr = this.lastCR;
         // Drop a CR that ends the line, unless it lies in the part cut off.
-        if (this.lastCR && end === this.seenBytes)
+        if (cr && end === this.seenBytes)
             end--;
         this.pending = [];
         this.pendingBytes = 0;
         this.seenBytes = 0;
         this.lastCR = false;
         if (end > 0 || emitEmpty)
-            this.onLine(line.toString('utf8', 0, end));
+            this.onLine(line.toString('utf8', 0, end), emitEmpty ? (cr ? '\r\n' : '\n') : cr ? '\r' : '');
     }
 }
 
@@ -2746,8 +2750,8 @@ class Pipeline {
             onChange?.(change, this.state);
         };
         const transcript = options.onTranscriptLine;
-        this.stdoutLines = new LineSplitter((line) => {
-            transcript?.(this.redactor.redact(line));
+        this.stdoutLines = new LineSplitter((line, ending) => {
+            transcript?.(this.redactor.redact(line), ending);
             if (line.trim() === '')
                 return;
             this.state.apply(parseEventLine(line), this.emit);

@@ -79,7 +79,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     redactor,
     toolOutput: settings.toolOutput,
     now,
-    onTranscriptLine: (line) => transcript.write(line),
+    onTranscriptLine: (line, ending) => transcript.write(line, ending),
     onChange: (change: RunChange) => {
       dirty = true;
       if (

@@ -2,7 +2,9 @@
 // callback per line.
 //
 // Only 0x0A ends a line; a 0x0D right before it is dropped (CRLF), a bare CR
-// inside a line is kept (the log renderer deals with it). Splitting happens on
+// inside a line is kept (the log renderer deals with it). Each line comes with
+// the ending it had ('\n', '\r\n', or '' / '\r' for a last line without a
+// newline), so a consumer that must keep the bytes (the transcript file) can. Splitting happens on
 // bytes, and 0x0A never occurs inside a multibyte UTF-8 sequence, so each
 // complete line is decoded exactly once, whole: a character split across
 // chunks needs no streaming decoder, and invalid bytes become U+FFFD.
@@ -21,8 +23,11 @@ export interface LineSplitterOptions {
   maxLineBytes?: number;
 }
 
+/** How a line ended in the input: '' (or a lone '\r') for a last line without a newline. */
+export type LineEnding = '\n' | '\r\n' | '\r' | '';
+
 export class LineSplitter {
-  private readonly onLine: (line: string) => void;
+  private readonly onLine: (line: string, ending: LineEnding) => void;
   private readonly maxLineBytes: number;
   /** Pieces of the unfinished line, each a private copy; joined once when its LF arrives. */
   private pending: Buffer[] = [];
@@ -34,7 +39,7 @@ export class LineSplitter {
   private lastCR = false;
 
   /** `onLine` must not throw: lines after the throwing one in the same chunk would be lost. */
-  constructor(onLine: (line: string) => void, options: LineSplitterOptions = {}) {
+  constructor(onLine: (line: string, ending: LineEnding) => void, options: LineSplitterOptions = {}) {
     this.onLine = onLine;
     this.maxLineBytes = Math.max(1, Math.floor(options.maxLineBytes ?? constants.MAX_STRING_LENGTH));
   }
@@ -59,9 +64,10 @@ export class LineSplitter {
     const max = this.maxLineBytes;
     while (nl !== -1) {
       let end = nl;
-      if (end > start && buf[end - 1] === CR) end--;
+      const crlf = end > start && buf[end - 1] === CR;
+      if (crlf) end--;
       if (end - start > max) end = start + max;
-      onLine(buf.toString('utf8', start, end));
+      onLine(buf.toString('utf8', start, end), crlf ? '\r\n' : '\n');
       start = nl + 1;
       nl = buf.indexOf(LF, start);
     }
@@ -92,12 +98,13 @@ export class LineSplitter {
     const pieces = this.pending;
     const line = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, this.pendingBytes);
     let end = this.pendingBytes;
+    const cr = this.lastCR;
     // Drop a CR that ends the line, unless it lies in the part cut off.
-    if (this.lastCR && end === this.seenBytes) end--;
+    if (cr && end === this.seenBytes) end--;
     this.pending = [];
     this.pendingBytes = 0;
     this.seenBytes = 0;
     this.lastCR = false;
-    if (end > 0 || emitEmpty) this.onLine(line.toString('utf8', 0, end));
+    if (end > 0 || emitEmpty) this.onLine(line.toString('utf8', 0, end), emitEmpty ? (cr ? '\r\n' : '\n') : cr ? '\r' : '');
   }
 }

@@ -5,7 +5,7 @@ import { Redactor } from '../redact.ts';
 import { LogRenderer } from '../report/log.ts';
 import { LogWriter } from '../report/log-writer.ts';
 import { parseEventLine } from './events.ts';
-import { LineSplitter } from './lines.ts';
+import { LineSplitter, type LineEnding } from './lines.ts';
 import type { Outcome } from './outcome.ts';
 import { RunState } from './run-state.ts';
 import type { RunChange, RunSnapshot } from './types.ts';
@@ -19,8 +19,8 @@ export interface PipelineOptions {
   toolOutput?: ToolOutputMode;
   /** Clock in ms for tool durations; omit in replay (durations unknown). */
   now?: () => number | undefined;
-  /** Each stdout line, already redacted: the transcript file. */
-  onTranscriptLine?: (line: string) => void;
+  /** Each stdout line, already redacted, with its ending as it came: the transcript file. */
+  onTranscriptLine?: (line: string, ending: LineEnding) => void;
   /** Every change after the log has rendered it (live PR comment, idle timer, fail-fast). */
   onChange?: (change: RunChange, state: RunState) => void;
 }
@@ -46,8 +46,8 @@ export class Pipeline {
       onChange?.(change, this.state);
     };
     const transcript = options.onTranscriptLine;
-    this.stdoutLines = new LineSplitter((line) => {
-      transcript?.(this.redactor.redact(line));
+    this.stdoutLines = new LineSplitter((line, ending) => {
+      transcript?.(this.redactor.redact(line), ending);
       if (line.trim() === '') return;
       this.state.apply(parseEventLine(line), this.emit);
     });

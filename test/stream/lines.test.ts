@@ -156,6 +156,27 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['first', 'last']);
   });
 
+  it('gives each line its ending, so line + ending rebuilds valid UTF-8 input byte for byte, however it is chunked', () => {
+    const input = Buffer.from('a\r\n\né€😀\r\nx\ry\n\r\n{"k":"ü"}\nlast\r', 'utf8');
+    for (let size = 1; size <= input.length; size++) {
+      let rebuilt = '';
+      const endings: string[] = [];
+      const splitter = new LineSplitter((line, ending) => {
+        rebuilt += line + ending;
+        endings.push(ending);
+      });
+      for (let i = 0; i < input.length; i += size) splitter.push(input.subarray(i, i + size));
+      splitter.end();
+      expect(Buffer.from(rebuilt, 'utf8').equals(input), `chunks of ${size}`).toBe(true);
+      expect(endings).toEqual(['\r\n', '\n', '\r\n', '\n', '\r\n', '\n', '\r']);
+    }
+    const open: string[] = [];
+    const splitter = new LineSplitter((line, ending) => open.push(`${line}|${ending}`));
+    splitter.push(Buffer.from('one\ncut mid-li'));
+    splitter.end();
+    expect(open).toEqual(['one|\n', 'cut mid-li|']);
+  });
+
   it('gives nothing for empty input, empty chunks, or a lone CR at the end', () => {
     expect(split([])).toEqual([]);
     expect(split([new Uint8Array(0), Buffer.alloc(0)])).toEqual([]);
