@@ -52,6 +52,31 @@ describe('cancel', () => {
     expect(Object.keys(result.state)).toEqual(['cancelled-at']);
   });
 
+  it('can start at SIGTERM (the host stopping): SIGKILL follows the SIGTERM wait', async () => {
+    const result = await runStep({
+      entry: fixture('signals.js'),
+      env: { FIXTURE_ON_SIGINT: 'ignore' },
+      cancel: { when: (out) => out.includes('ready'), signal: 'SIGTERM', ...SHORT },
+    });
+    expect(result.signalsSent.map((s) => s.signal)).toEqual(['SIGTERM', 'SIGKILL']);
+    expect(gotSignals(result.stdout).map((s) => s.signal)).toEqual(['SIGTERM']);
+    expect(result.signal).toBe('SIGKILL');
+  });
+
+  it('can SIGKILL outright (the runner dying), on a trigger outside the step', async () => {
+    let asked = 0;
+    const result = await runStep({
+      entry: fixture('signals.js'),
+      env: { FIXTURE_ON_SIGINT: 'exit' },
+      cancel: { poll: () => ++asked >= 3, signal: 'SIGKILL', ...SHORT },
+    });
+    expect(asked).toBe(3);
+    expect(result.signalsSent.map((s) => s.signal)).toEqual(['SIGKILL']);
+    expect(gotSignals(result.stdout)).toEqual([]);
+    expect(result.signal).toBe('SIGKILL');
+    expect(result.conclusion).toBe('cancelled');
+  });
+
   it('cancels after a fixed time too', async () => {
     const result = await runStep({ entry: fixture('signals.js'), env: { FIXTURE_ON_SIGINT: 'exit' }, cancel: { afterMs: 500, ...SHORT } });
     expect(result.signalsSent[0]!.signal).toBe('SIGINT');

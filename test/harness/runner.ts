@@ -40,6 +40,10 @@ export interface CancelOptions {
   afterMs?: number;
   /** Cancel as soon as this returns true for the stdout seen so far. */
   when?: (stdoutSoFar: string) => boolean;
+  /** Cancel as soon as this returns true (asked every 10 ms): triggers outside the step. */
+  poll?: () => boolean;
+  /** First signal: SIGINT (the runner's cancel, default), SIGTERM (the host stopping), SIGKILL (the runner dying). */
+  signal?: 'SIGINT' | 'SIGTERM' | 'SIGKILL';
   /** Wait after SIGINT before SIGTERM (the runner: 7500). For tests of the harness itself. */
   sigintTimeoutMs?: number;
   /** Wait after SIGTERM before SIGKILL (the runner: 2500). */
@@ -191,6 +195,8 @@ async function runJobStep(job: JobContext, options: StepOptions): Promise<StepRe
     env,
     ...(options.cancel?.afterMs !== undefined && { cancelAfterMs: options.cancel.afterMs }),
     ...(options.cancel?.when && { cancelWhen: options.cancel.when }),
+    ...(options.cancel?.poll && { cancelPoll: options.cancel.poll }),
+    ...(options.cancel?.signal && { cancelSignal: options.cancel.signal }),
     ...(options.cancel?.sigintTimeoutMs !== undefined && { sigintTimeoutMs: options.cancel.sigintTimeoutMs }),
     ...(options.cancel?.sigtermTimeoutMs !== undefined && { sigtermTimeoutMs: options.cancel.sigtermTimeoutMs }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),

@@ -33,6 +33,14 @@ export interface StepProcessOptions {
   cancelAfterMs?: number;
   /** Cancel once this returns true for the stdout seen so far. */
   cancelWhen?: (stdoutSoFar: string) => boolean;
+  /** Cancel once this returns true; asked every 10 ms (for triggers outside the step, e.g. a machine's state). */
+  cancelPoll?: () => boolean;
+  /**
+   * The first signal of a cancel: SIGINT (the runner's cancel, default), SIGTERM
+   * (the host stopping; SIGKILL follows after the SIGTERM wait) or SIGKILL (the
+   * runner dying).
+   */
+  cancelSignal?: 'SIGINT' | 'SIGTERM' | 'SIGKILL';
   /** Step timeout: the same signal sequence, reported as a timeout. */
   timeoutMs?: number;
   sigintTimeoutMs?: number;
@@ -130,10 +138,15 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       cancelling = true;
       if (reason === 'cancel') cancelled = true;
       else timedOut = true;
-      send('SIGINT');
-      if (await waitEnded(sigintMs)) return;
-      send('SIGTERM');
-      if (await waitEnded(sigtermMs)) return;
+      const first = reason === 'cancel' ? (options.cancelSignal ?? 'SIGINT') : 'SIGINT';
+      if (first === 'SIGINT') {
+        send('SIGINT');
+        if (await waitEnded(sigintMs)) return;
+      }
+      if (first !== 'SIGKILL') {
+        send('SIGTERM');
+        if (await waitEnded(sigtermMs)) return;
+      }
       send('SIGKILL');
     };
 
@@ -183,6 +196,17 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
     });
 
     if (options.cancelAfterMs !== undefined) timers.push(setTimeout(() => void cancel('cancel'), options.cancelAfterMs));
+    if (options.cancelPoll) {
+      const poll = options.cancelPoll;
+      const timer = setInterval(() => {
+        if (cancelling || settled) clearInterval(timer);
+        else if (poll()) {
+          clearInterval(timer);
+          void cancel('cancel');
+        }
+      }, 10);
+      timers.push(timer);
+    }
     if (options.timeoutMs !== undefined) timers.push(setTimeout(() => void cancel('timeout'), options.timeoutMs));
   });
 }
