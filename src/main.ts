@@ -1,5 +1,7 @@
 // Entry point of the main step: wires settings, Fly, GitHub and the runner
 // to the run, and reports. All logic lives in the modules it calls.
+// First, so a cancel during loading is caught (see the module).
+import { cancelEndBy, cancelSignal } from './cancel-signal.ts';
 import * as core from '@actions/core';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -34,11 +36,6 @@ async function main(): Promise<void> {
   // Only now: a run whose inputs were refused never reached Fly, so its post step must not call Fly either.
   coreState.save(STATE.started, 'true');
 
-  const cancel = new AbortController();
-  const onSignal = () => cancel.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
   const fly = new FlyClient({ token: settings.fly.token, baseUrl: settings.fly.apiUrl });
   const githubApi = settings.githubToken ? new GitHubApi({ token: settings.githubToken, apiUrl: event.apiUrl }) : undefined;
   const transcriptPath = join(
@@ -55,7 +52,8 @@ async function main(): Promise<void> {
       state: coreState,
       write: (text) => process.stdout.write(text),
       now: Date.now,
-      cancel: cancel.signal,
+      cancel: cancelSignal,
+      cancelEndBy,
       transcriptPath,
       jobIndex: input('job-index'),
       anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL,

@@ -5,9 +5,8 @@ import { STATE, type StateStore } from '../action-state.ts';
 import type { FlyClient } from '../fly/client.ts';
 import { exitInfoFromEvents } from '../fly/exit.ts';
 import type { Machine } from '../fly/types.ts';
+import { callBudget } from './wrap-up.ts';
 
-/** Bound for destroying after a cancel: the runner kills the step 7.5 s after SIGINT (SIGTERM), 10 s in all. */
-const CANCEL_DESTROY_MS = 5000;
 const DESTROY_MS = 60_000;
 const READ_EVENTS_MS = 15_000;
 
@@ -26,18 +25,23 @@ export async function endMachine(options: {
   state: StateStore;
   /** The run's cancel signal: a cancelled run destroys within the runner's grace and reads nothing more. */
   cancel: AbortSignal;
+  /** Epoch ms of the runner's SIGKILL once cancelled (the destroy must end before it). */
+  cancelEndBy: () => number | undefined;
   onNote: (line: string) => void;
   onWarning: (line: string) => void;
 }): Promise<MachineEnd> {
   const { fly, app, machineId: id, cancel } = options;
   const end: MachineEnd = { events: undefined, exitCode: undefined, oomKilled: false };
-  const destroySignal = AbortSignal.timeout(cancel.aborted ? CANCEL_DESTROY_MS : DESTROY_MS);
+  // A cancel that arrives mid-destroy shortens it too: the step must still report before its SIGKILL.
+  const budget = callBudget({ cancel, cancelEndBy: options.cancelEndBy, normalMs: DESTROY_MS });
   try {
-    await fly.destroyMachine(app, id, { signal: destroySignal });
+    await fly.destroyMachine(app, id, { signal: budget.signal });
     options.state.save(STATE.destroyed, 'true');
     options.onNote(`Machine ${id} destroyed.`);
   } catch (err) {
     options.onWarning(`Could not destroy machine ${id} (${(err as Error).message}); the post step will try again.`);
+  } finally {
+    budget.dispose();
   }
   if (cancel.aborted) return end;
   try {

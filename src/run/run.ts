@@ -24,6 +24,7 @@ import { handOver, launchMachine, type LaunchedMachine } from './launch-machine.
 import { commentKey, commentTarget, LiveComment, liveProgress } from './live-comment.ts';
 import { startRunTimers, type TimerStop } from './run-timers.ts';
 import { TranscriptFile } from './transcript-file.ts';
+import { callBudget, withinBudget } from './wrap-up.ts';
 
 export interface RunDeps {
   settings: Settings;
@@ -37,6 +38,8 @@ export interface RunDeps {
   now: () => number;
   /** Aborted on SIGINT/SIGTERM (cancel, job timeout). */
   cancel: AbortSignal;
+  /** Epoch ms of the runner's SIGKILL once cancelled: the calls that end the run fit before it. */
+  cancelEndBy?: () => number | undefined;
   transcriptPath: string;
   /** strategy.job-index of a matrix leg, for the comment key. */
   jobIndex: string;
@@ -58,12 +61,16 @@ export interface RunResult {
 
 type StopReason = TimerStop | 'auth';
 
+/** Longest wait for the final comment (GitHub's rate limit may hold it; post finishes it then). */
+const COMMENT_FINAL_MS = 60_000;
+
 const FAIL_FAST_ERRORS = new Set(['authentication_failed', 'billing_error']);
 /** Image end reasons after Claude itself ran: its `cfa: error:` line tells how Claude ended, not a setup failure. */
 const CLAUDE_RAN_REASONS = new Set(['exited', 'crashed', 'claude-failed', 'stopped']);
 
 export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   const { settings, event, fly, state, now } = deps;
+  const cancelEndBy = deps.cancelEndBy ?? (() => undefined);
   const startedAt = now();
   const redactor = new Redactor(settings.secrets);
   const transcript = new TranscriptFile(deps.transcriptPath);
@@ -73,6 +80,11 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   const stop = new AbortController();
   const onCancel = () => stop.abort();
   deps.cancel.addEventListener('abort', onCancel, { once: true });
+  // Cancelled before we got here (while loading or reading settings): no listener will fire.
+  if (deps.cancel.aborted) stop.abort();
+  const stopIfCancelled = () => {
+    if (deps.cancel.aborted) throw new Error('cancelled before the machine was created');
+  };
 
   const pipeline = new Pipeline({
     write: deps.write,
@@ -140,6 +152,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   };
 
   try {
+    stopIfCancelled();
     // Who may start a paid run.
     if (event.needsActorCheck) {
       if (!deps.github) {
@@ -183,6 +196,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     }
 
     // Launch.
+    stopIfCancelled();
     note(`Starting a ${settings.fly.sizeName} (${settings.fly.guest.memoryMb} MB) machine in app ${settings.fly.app} with ${settings.fly.image}`);
     launched = await launchMachine({
       fly,
@@ -285,6 +299,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
       machineId: createdId,
       state,
       cancel: deps.cancel,
+      cancelEndBy,
       onNote: note,
       onWarning: (line) => log.warning(line),
     });
@@ -309,7 +324,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   pipeline.finish(outcome);
   await transcript.close();
   const report = reportOf(outcome, endedAt);
-  if (comment) await comment.final(report).catch(() => undefined);
+  if (comment) await withinBudget(callBudget({ cancel: deps.cancel, cancelEndBy, normalMs: COMMENT_FINAL_MS }), comment.final(report));
   report.commentUrl = comment?.url;
 
   const failed = outcome.conclusion !== 'success';

@@ -53,6 +53,18 @@ describe('end to end: cancellation and a killed main step', () => {
     await world?.close();
   });
 
+  it('cancelled as soon as the settings are read: cancelled, and no machine created', async () => {
+    const before = world.fly.requests.length;
+    const run = await runBundledAction(world, {
+      inputs: fakePlan(world, [[init()], 'hang']),
+      cancel: { when: (out) => out.includes('::add-mask::') },
+    });
+    expectCancelledInWindow(run);
+    // Main asked Fly nothing; post only looks for expired machines to sweep.
+    expect(world.fly.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(run.post?.failed).toBe(false);
+  });
+
   it('cancelled while the create answer is still on its way: post finds the machine by its nonce', async () => {
     const before = world.fly.requests.length;
     world.fly.faults.add({ method: 'POST', path: '/v1/apps/*/machines', fault: { kind: 'delay', ms: 8000, phase: 'after' } });
