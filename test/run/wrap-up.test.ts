@@ -21,10 +21,10 @@ describe('callBudget', () => {
   it('a cancel that arrives mid-call cuts it to the margin before the SIGKILL', () => {
     vi.useFakeTimers();
     const cancel = new AbortController();
-    let endBy: number | undefined;
-    const budget = callBudget({ cancel: cancel.signal, cancelEndBy: () => endBy, normalMs: 60_000 });
+    const end: { by?: number } = {};
+    const budget = callBudget({ cancel: cancel.signal, cancelEndBy: () => end.by, normalMs: 60_000 });
     vi.advanceTimersByTime(5000);
-    endBy = Date.now() + 2500; // SIGTERM: 2.5 s left
+    end.by = Date.now() + 2500; // SIGTERM: 2.5 s left
     cancel.abort();
     vi.advanceTimersByTime(2500 - REPORT_MARGIN_MS - 1);
     expect(budget.signal.aborted).toBe(false);
