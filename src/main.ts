@@ -2,11 +2,13 @@
 // to the run, and reports. All logic lives in the modules it calls.
 // First, so a cancel during loading is caught (see the module).
 import { cancelEndBy, cancelSignal } from './cancel-signal.ts';
+// Before anything that imports @actions/github: reads the event file, and hides a broken one from it.
+import './event-file.ts';
 import * as core from '@actions/core';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventInfo, coreState, input, readTextFile } from './action-io.ts';
+import { eventInfo, coreState, input, promptFileDirs, readPromptFile } from './action-io.ts';
 import { STATE } from './action-state.ts';
 import { FlyClient } from './fly/client.ts';
 import { GitHubApi } from './github/api.ts';
@@ -17,7 +19,7 @@ import { readSettings, SettingsError, type Settings } from './settings.ts';
 import { DEFAULT_IMAGE } from './version.ts';
 
 async function main(): Promise<void> {
-  const event = eventInfo();
+  const { event, problems: eventProblems } = eventInfo();
   let settings: Settings;
   try {
     settings = readSettings(input, {
@@ -25,7 +27,9 @@ async function main(): Promise<void> {
       defaultRepoWithForkCode: event.defaultRepoWithForkCode,
       fromFork: event.fromFork,
       defaultImage: DEFAULT_IMAGE,
-      readFile: readTextFile,
+      promptFileDirs: promptFileDirs(),
+      readFile: readPromptFile,
+      eventProblems,
     });
   } catch (err) {
     core.setFailed(err instanceof SettingsError ? err.message : `Invalid inputs: ${(err as Error).message}`);

@@ -1,5 +1,7 @@
 // Entry point of the post step (post-if: always()): makes sure no machine of
 // this step is left, and closes the PR comment when main could not.
+// Before anything that imports @actions/github: reads the event file, and hides a broken one from it.
+import './event-file.ts';
 import * as core from '@actions/core';
 import { coreState, eventInfo, input } from './action-io.ts';
 import { STATE } from './action-state.ts';
@@ -39,7 +41,7 @@ async function post(): Promise<void> {
   const githubToken = input('github-token');
   if (commentId > 0 && coreState.get(STATE.commentFinal) !== 'true' && githubToken) {
     core.setSecret(githubToken);
-    const event = eventInfo();
+    const { event } = eventInfo();
     await finalizeAbandonedComment({
       api: new GitHubApi({ token: githubToken, apiUrl: event.apiUrl }),
       event,

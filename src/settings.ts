@@ -1,6 +1,7 @@
 // Inputs -> one typed, validated Settings object. The only module that reads
 // the action's inputs. Every bad input is reported here, all at once, naming
 // the input and what is allowed, before anything is created or spent.
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseVmSize, type GuestSize } from './fly/machine-config.ts';
 import type { ToolOutputMode } from './stream/pipeline.ts';
 
@@ -75,8 +76,24 @@ export interface SettingsContext {
   fromFork: boolean;
   /** The image this build of the action publishes (baked in at build time). */
   defaultImage: string;
-  readFile: (path: string) => string;
+  /**
+   * Directories a prompt-file may lie in, symlinks resolved: the workspace
+   * first (relative paths start there), then the runner's temp directory.
+   */
+  promptFileDirs: string[];
+  /** Looks at a prompt file (an absolute path): reads it only when it is a file of at most maxBytes. */
+  readFile: (path: string, maxBytes: number) => FileRead;
+  /** What is wrong with the runner's event and environment (see eventProblems), listed first. */
+  eventProblems?: string[];
 }
+
+/** A prompt file as the runner found it; realPath has every symlink resolved. */
+export type FileRead =
+  | { kind: 'file'; realPath: string; text: string }
+  | { kind: 'too-big'; realPath: string; bytes: number }
+  | { kind: 'not-a-file'; realPath: string }
+  | { kind: 'missing' }
+  | { kind: 'unreadable'; message: string };
 
 export class SettingsError extends Error {
   readonly problems: string[];
@@ -95,17 +112,50 @@ export class SettingsError extends Error {
 const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan'];
 const TOOL_OUTPUT_MODES: ToolOutputMode[] = ['none', 'truncated', 'full'];
 const REGION = /^[a-z]{3}$/;
-const REPO_NAME = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
-const GIT_REF = /^[^\s~^:?*[\\]+$/;
+// Fly app names are DNS labels: lower-case letters, digits and inner hyphens.
+const FLY_APP = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// GitHub owners: letters, digits and hyphens. Names: letters, digits, . _ - (never . or ..: a directory on the machine).
+const REPO_OWNER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
+const REPO_NAME = /^[A-Za-z0-9_.][A-Za-z0-9._-]{0,99}$/;
+/** What the image accepts as a ref (the same rules as its handover check): git's, minus a leading dash. */
+const GIT_REF = /^(?!-)[^\x00-\x20\x7f~^:?*[\\]{1,255}$/;
+// registry[:port]/path[:tag][@sha256:digest]; path components lower-case, as Docker requires.
+const IMAGE_REF =
+  /^[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+// Aliases (sonnet, opus[1m]), full names, and provider ids (Bedrock ARNs, Vertex names with @).
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/@[\]-]{0,199}$/;
+const ACTOR = /^(?:\*|[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `env` names whose values are treated as secrets. */
 const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD|CREDENTIAL/i;
+/** `env` names the machine sets for Claude itself, and the input that sets each where there is one. */
+const RESERVED_ENV: Record<string, string> = {
+  ANTHROPIC_API_KEY: 'anthropic-api-key',
+  CLAUDE_CODE_OAUTH_TOKEN: 'claude-code-oauth-token',
+  GH_TOKEN: 'machine-github-token',
+  GITHUB_TOKEN: 'machine-github-token',
+  GH_ENTERPRISE_TOKEN: 'machine-github-token',
+  GH_HOST: '',
+  HOME: '',
+  PATH: '',
+  USER: '',
+  LOGNAME: '',
+};
+const RESERVED_ENV_PREFIX = /^(CFA_|GIT_CONFIG_(COUNT$|KEY_|VALUE_))/;
+/** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
+const OWNED_CLAUDE_FLAGS = ['-p', '--print', '--output-format', '--input-format'];
+/** One machine clones them all before Claude starts; a longer list is a mistake. */
+export const MAX_REPOS = 20;
+/** GitHub ends a job after at most 5 days (self-hosted runners; 6 hours on GitHub's). */
+export const MAX_TIMEOUT_MINUTES = 7200;
+/** A prompt is instructions; long material belongs in the repository, where Claude reads it. */
+export const MAX_PROMPT_BYTES = 256 * 1024;
 export const DEFAULT_FLY_API_URL = 'https://api.machines.dev';
 export const DEFAULT_VM_SIZE = 'shared-cpu-2x';
 export const DEFAULT_VM_MEMORY_MB = 2048;
 
 export function readSettings(input: InputReader, context: SettingsContext): Settings {
-  const problems: string[] = [];
+  const problems: string[] = [...(context.eventProblems ?? [])];
   const get = (name: string) => input(name).trim();
   const fail = (problem: string) => problems.push(problem);
   const forkHint = context.fromFork
@@ -119,13 +169,11 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
   if (promptText.trim() && promptFile) {
     fail('prompt and prompt-file are both set; give exactly one of them.');
   } else if (promptFile) {
-    try {
-      prompt = context.readFile(promptFile);
-    } catch (err) {
-      fail(`prompt-file ${JSON.stringify(promptFile)} cannot be read: ${(err as Error).message}`);
-    }
-    if (!prompt.trim() && problems.length === 0) fail(`prompt-file ${JSON.stringify(promptFile)} is empty.`);
+    const read = readPromptFile(promptFile, context);
+    if (typeof read === 'string') fail(read);
+    else prompt = read.text;
   } else if (promptText.trim()) {
+    if (Buffer.byteLength(promptText) > MAX_PROMPT_BYTES) fail(`prompt holds ${kib(Buffer.byteLength(promptText))}; ${PROMPT_SIZE_RULE}`);
     prompt = promptText;
   } else {
     fail('neither prompt nor prompt-file is set; give exactly one of them.');
@@ -137,14 +185,21 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
   const repoLines = splitList(input('repos'));
   const fallbackRepo = allowForkCode ? (context.defaultRepoWithForkCode ?? context.defaultRepo) : context.defaultRepo;
   if (repoLines.length === 0 && fallbackRepo) repos.push(fallbackRepo);
-  for (const spec of repoLines) {
-    const parsed = parseRepoSpec(spec);
-    if (typeof parsed === 'string') fail(parsed);
-    else repos.push(parsed);
+  if (repoLines.length > MAX_REPOS) {
+    fail(`repos lists ${repoLines.length} repositories; give at most ${MAX_REPOS}.`);
+  } else {
+    const bad: string[] = [];
+    for (const spec of repoLines) {
+      const parsed = parseRepoSpec(spec);
+      if (typeof parsed === 'string') bad.push(parsed);
+      else repos.push(parsed);
+    }
+    const more = bad.length - 1;
+    if (bad.length > 0) fail(more === 0 ? (bad[0] as string) : `${bad[0]?.replace(/\.$/, '')}; ${more} more ${more === 1 ? 'entry is' : 'entries are'} bad too.`);
   }
   const fetchDepth = parseInteger(get('fetch-depth') || '50', 'fetch-depth', 0, 1_000_000, fail, '0 for the full history');
 
-  // Credentials.
+  // Credentials. Their values are never quoted in a problem.
   const apiKey = get('anthropic-api-key');
   const oauth = get('claude-code-oauth-token');
   let anthropic: AnthropicCredential = { kind: 'api-key', value: '', input: 'anthropic-api-key' };
@@ -155,19 +210,34 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
 
   const flyToken = get('fly-api-token');
   if (!flyToken) fail(`fly-api-token is required and is empty.${forkHint}`);
+  const githubToken = get('github-token');
+  const machineGithubToken = get('machine-github-token') || githubToken;
+  const tokens: [string, string][] = [
+    ['anthropic-api-key', apiKey],
+    ['claude-code-oauth-token', oauth],
+    ['fly-api-token', flyToken],
+    ['github-token', githubToken],
+    ['machine-github-token', get('machine-github-token')],
+  ];
+  for (const [name, value] of tokens) {
+    // A line break would end an HTTP header (or start a workflow command) wherever the token is sent.
+    if (/[\x00-\x1f\x7f]/.test(value)) fail(`${name} holds a line break or another control character; give the token on one line.`);
+  }
+
+  // Fly.
   const flyApp = get('fly-app');
   if (!flyApp) fail('fly-app is required: the name of the Fly app the machines run in.');
-  else if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(flyApp)) {
-    fail(`fly-app ${JSON.stringify(flyApp)} is not a Fly app name (lower-case letters, digits and hyphens).`);
+  else if (!FLY_APP.test(flyApp)) {
+    fail(`fly-app ${quote(flyApp)} is not a Fly app name; use 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit.`);
   }
   const regions = splitList(get('fly-region'));
-  for (const region of regions) {
-    if (!REGION.test(region)) {
-      fail(`fly-region ${JSON.stringify(region)} is not a Fly region code; use three lower-case letters such as iad or ams, or a list of them.`);
-    }
+  const badRegions = regions.filter((r) => !REGION.test(r));
+  if (badRegions.length > 0) {
+    fail(`fly-region ${quoteList(badRegions)} ${badRegions.length === 1 ? 'is not a Fly region code' : 'are not Fly region codes'}; use three lower-case letters such as iad or ams, or a list of them.`);
   }
   const flyApiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
-  if (!/^https?:\/\/[^\s]+$/.test(flyApiUrl)) fail(`fly-api-url ${JSON.stringify(flyApiUrl)} is not an http(s) URL.`);
+  const urlProblem = httpUrlProblem(flyApiUrl);
+  if (urlProblem) fail(`fly-api-url ${urlProblem}; use an http(s) base URL such as ${DEFAULT_FLY_API_URL}.`);
   const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
   let guest: GuestSize = { cpuKind: 'shared', cpus: 2, memoryMb: DEFAULT_VM_MEMORY_MB };
   try {
@@ -179,22 +249,28 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
   } catch (err) {
     fail((err as Error).message);
   }
-  const image = get('image') || context.defaultImage;
-
-  const githubToken = get('github-token');
-  const machineGithubToken = get('machine-github-token') || githubToken;
+  const imageInput = get('image');
+  if (imageInput && !IMAGE_REF.test(imageInput)) {
+    fail(`image ${quote(imageInput)} is not an image reference; use registry/name:tag or registry/name@sha256:digest (or leave it empty for this version's image).`);
+  }
+  const image = imageInput || context.defaultImage;
 
   // Claude options.
   const model = get('model') || undefined;
+  if (model && !MODEL.test(model)) {
+    fail(`model ${quote(model)} is not a model name; use an alias such as sonnet or opus, or a full name such as claude-sonnet-4-5 (letters, digits and . _ - : / @ [ ], no spaces).`);
+  }
   const maxTurnsText = get('max-turns');
   const maxTurns = maxTurnsText
-    ? parseInteger(maxTurnsText, 'max-turns', 1, 10_000, fail, 'a whole number of at least 1')
+    ? parseInteger(maxTurnsText, 'max-turns', 1, 10_000, fail, 'a whole number from 1 to 10000')
     : undefined;
   const budgetText = get('max-budget-usd');
-  const maxBudgetUsd = budgetText ? parseNumber(budgetText, 'max-budget-usd', fail, true) : undefined;
+  const maxBudgetUsd = budgetText
+    ? parseNumber(budgetText, 'max-budget-usd', fail, { zero: 'refused', hint: 'leave it empty for no limit' })
+    : undefined;
   const permissionMode = get('permission-mode') || 'bypassPermissions';
   if (!PERMISSION_MODES.includes(permissionMode)) {
-    fail(`permission-mode ${JSON.stringify(permissionMode)} is not one of: ${PERMISSION_MODES.join(', ')}.`);
+    fail(`permission-mode ${quote(permissionMode)} is not one of: ${PERMISSION_MODES.join(', ')}.`);
   }
   const jsonSchema = get('json-schema') || undefined;
   if (jsonSchema) checkJsonSchema(jsonSchema, fail);
@@ -206,36 +282,58 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
   let extraArgs: string[] = [];
   try {
     extraArgs = splitArgs(input('claude-args'));
+    const owned = [...new Set(extraArgs.map((a) => a.split('=')[0] as string).filter((a) => OWNED_CLAUDE_FLAGS.includes(a)))];
+    if (owned.length > 0) {
+      fail(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
+    }
   } catch (err) {
-    fail(`claude-args: ${(err as Error).message}`);
+    fail(`claude-args has an ${(err as Error).message}; quote arguments as in a shell.`);
   }
   const env: Record<string, string> = {};
+  const badEnvLines: string[] = [];
+  const reservedEnv: string[] = [];
   for (const line of input('env').split('\n')) {
     const trimmed = line.trim();
     if (!trimmed || trimmed.startsWith('#')) continue;
     const eq = trimmed.indexOf('=');
     const name = eq > 0 ? trimmed.slice(0, eq).trim() : '';
-    if (!ENV_NAME.test(name)) {
-      fail(`env line ${JSON.stringify(trimmed.slice(0, 40))} is not NAME=value with a valid variable name.`);
-      continue;
-    }
-    env[name] = trimmed.slice(eq + 1);
+    if (!ENV_NAME.test(name)) badEnvLines.push(trimmed);
+    else if (name in RESERVED_ENV || RESERVED_ENV_PREFIX.test(name)) reservedEnv.push(name);
+    else env[name] = trimmed.slice(eq + 1);
   }
+  const envProblems: string[] = [];
+  if (badEnvLines.length > 0) {
+    envProblems.push(`env ${badEnvLines.length === 1 ? 'line' : 'lines'} ${quoteList(badEnvLines)} ${badEnvLines.length === 1 ? 'is' : 'are'} not NAME=value with a variable name of letters, digits and _`);
+  }
+  if (reservedEnv.length > 0) {
+    const use = [...new Set(reservedEnv.map((n) => RESERVED_ENV[n]).filter(Boolean))];
+    envProblems.push(
+      `env may not set ${reservedEnv.join(', ')}: the machine sets ${reservedEnv.length === 1 ? 'it' : 'them'} for Claude${use.length > 0 ? ` (give ${use.join(', ')} instead)` : ''}`,
+    );
+  }
+  if (envProblems.length > 0) fail(`${envProblems.join('; ')}.`);
 
   // Time limits.
-  const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, false);
-  const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', fail, true, true);
+  const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, { zero: 'refused', max: MAX_TIMEOUT_MINUTES });
+  const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', fail, {
+    zero: 'turns it off',
+    max: MAX_TIMEOUT_MINUTES,
+  });
 
   const toolOutput = (get('tool-output') || 'truncated') as ToolOutputMode;
   if (!TOOL_OUTPUT_MODES.includes(toolOutput)) {
-    fail(`tool-output ${JSON.stringify(toolOutput)} is not one of: ${TOOL_OUTPUT_MODES.join(', ')}.`);
+    fail(`tool-output ${quote(toolOutput)} is not one of: ${TOOL_OUTPUT_MODES.join(', ')}.`);
   }
   const failOnError = parseBoolean(get('fail-on-error'), 'fail-on-error', true, fail);
   const failFastOnAuth = parseBoolean(get('fail-fast-on-auth'), 'fail-fast-on-auth', true, fail);
   const allowedActors = splitList(get('allowed-actors'));
+  const badActors = allowedActors.filter((a) => !ACTOR.test(a));
+  if (badActors.length > 0) {
+    fail(`allowed-actors ${quoteList(badActors)} ${badActors.length === 1 ? 'is not a GitHub login' : 'are not GitHub logins'}; use logins such as octocat or renovate[bot] (without @), or * for everyone.`);
+  }
 
   const comment = (get('comment') || 'auto') as 'auto' | 'off';
-  if (comment !== 'auto' && comment !== 'off') fail(`comment ${JSON.stringify(comment)} is not one of: auto, off.`);
+  if (comment !== 'auto' && comment !== 'off') fail(`comment ${quote(comment)} is not one of: auto, off.`);
   const commentKey = get('comment-key') || undefined;
   if (commentKey && !/^[A-Za-z0-9._:/-]{1,100}$/.test(commentKey)) {
     fail('comment-key may hold only letters, digits and . _ : / - (at most 100 characters).');
@@ -285,6 +383,63 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
   };
 }
 
+const PROMPT_SIZE_RULE = `a prompt may hold at most ${MAX_PROMPT_BYTES / 1024} KiB: put long material in the repository and point Claude at it.`;
+const PROMPT_FILE_RULE = 'give a text file in the workspace or in the runner\'s temp directory (RUNNER_TEMP)';
+
+/** The prompt from prompt-file, or the problem: the file must lie (symlinks resolved) in promptFileDirs. */
+function readPromptFile(path: string, context: SettingsContext): { text: string } | string {
+  const what = `prompt-file ${quote(path)}`;
+  const [workspace = ''] = context.promptFileDirs;
+  const full = resolve(workspace, path);
+  const allowed = (p: string) => context.promptFileDirs.some((dir) => isInside(dir, p));
+  const outside = `${what} is outside the workspace and RUNNER_TEMP; ${PROMPT_FILE_RULE}.`;
+  const found = context.readFile(full, MAX_PROMPT_BYTES);
+  if (found.kind === 'missing') return allowed(full) ? `${what} does not exist; ${PROMPT_FILE_RULE}.` : outside;
+  if (found.kind === 'unreadable') return `${what} cannot be read (${found.message}); ${PROMPT_FILE_RULE}.`;
+  // Checked on the real path: a symbolic link in the workspace (a pull request can add one) must not reach out of it.
+  if (!allowed(found.realPath)) return found.realPath === full ? outside : `${what} is a symbolic link to outside the workspace and RUNNER_TEMP; ${PROMPT_FILE_RULE}.`;
+  if (found.kind === 'not-a-file') return `${what} is not a file; ${PROMPT_FILE_RULE}.`;
+  if (found.kind === 'too-big') return `${what} holds ${kib(found.bytes)}; ${PROMPT_SIZE_RULE}`;
+  if (found.text.includes('\0')) return `${what} holds NUL bytes, so it is not text; ${PROMPT_FILE_RULE}.`;
+  if (!found.text.trim()) return `${what} is empty; ${PROMPT_FILE_RULE}, holding the prompt.`;
+  return { text: found.text };
+}
+
+/** `path` is `dir` or lies below it (both absolute, lexically). */
+export function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+}
+
+/** Why `text` is not a usable http(s) base URL, or undefined. Credentials in it are never repeated. */
+function httpUrlProblem(text: string): string | undefined {
+  let url: URL | undefined;
+  try {
+    url = /\s/.test(text) ? undefined : new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return `${quote(text)} is not an http(s) URL`;
+  if (url.username || url.password) return 'holds a user name or password (the token goes in fly-api-token)';
+  if (url.search || url.hash) return `${quote(text)} has a query or fragment`;
+  return undefined;
+}
+
+/** A value in a problem: JSON-quoted (line breaks show as \n), and clipped (a huge value must not flood the log). */
+export function quote(value: string): string {
+  const max = 200;
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+}
+
+function quoteList(values: string[]): string {
+  const shown = values.slice(0, 3).map(quote).join(', ');
+  return values.length > 3 ? `${shown} (and ${values.length - 3} more)` : shown;
+}
+
+function kib(bytes: number): string {
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}
+
 /** owner/name, owner/name@ref, or https://host/owner/name(.git)(@ref). Returns a problem text when malformed. */
 export function parseRepoSpec(spec: string): RepoSpec | string {
   const allowed = 'use owner/name, owner/name@ref, or https://host/owner/name';
@@ -302,25 +457,35 @@ export function parseRepoSpec(spec: string): RepoSpec | string {
     try {
       url = new URL(repo);
     } catch {
-      return `repos entry ${JSON.stringify(spec)} is not a valid URL; ${allowed}.`;
+      return `repos entry ${quote(spec)} is not a valid URL; ${allowed}.`;
     }
     if (url.username || url.password) {
-      return `repos entry ${JSON.stringify(spec)} holds credentials in its URL; remove them (the machine clones with machine-github-token).`;
+      // Not quoted: the entry holds a password or token.
+      return `a repos entry for ${url.host} holds credentials in its URL; remove them (the machine clones with machine-github-token).`;
     }
-    const path = url.pathname.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '');
-    if (!REPO_NAME.test(path)) return `repos entry ${JSON.stringify(spec)} does not name owner/name on its host; ${allowed}.`;
+    // The raw text, not url.pathname (which resolves .. away): the machine clones what is written.
+    const rawPath = repo.slice('https://'.length + url.host.length);
+    if (url.search || url.hash || /(^|\/)\.\.?(\/|$)/.test(rawPath) || !isOwnerName(rawPath.replace(/^\/+|\/+$/g, '').replace(/\.git$/, ''))) {
+      return `repos entry ${quote(spec)} does not name owner/name on its host; ${allowed}.`;
+    }
   } else {
     const at = spec.indexOf('@');
     if (at >= 0) {
       repo = spec.slice(0, at);
       ref = spec.slice(at + 1);
     }
-    if (!REPO_NAME.test(repo)) return `repos entry ${JSON.stringify(spec)} is malformed; ${allowed}.`;
+    if (!isOwnerName(repo)) return `repos entry ${quote(spec)} is malformed; ${allowed}.`;
   }
-  if (ref !== undefined && (!ref || !GIT_REF.test(ref) || ref.includes('..'))) {
-    return `repos entry ${JSON.stringify(spec)} has an invalid ref; ${allowed}.`;
+  if (ref !== undefined && (!GIT_REF.test(ref) || ref.includes('..'))) {
+    return `repos entry ${quote(spec)} has an invalid ref; ${allowed}.`;
   }
   return { spec, repo, ref, baseRef: undefined };
+}
+
+/** owner/name as GitHub allows them. */
+export function isOwnerName(path: string): boolean {
+  const [owner = '', name = '', ...rest] = path.split('/');
+  return rest.length === 0 && REPO_OWNER.test(owner) && REPO_NAME.test(name) && name !== '.' && name !== '..';
 }
 
 /** Splits a list given one per line and/or separated by commas; blank items and # comments dropped. */
@@ -393,7 +558,7 @@ function parseInteger(
 ): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-    fail(`${name} ${JSON.stringify(text)} is not valid; use ${allowed}.`);
+    fail(`${name} ${quote(text)} is not valid; use ${allowed}.`);
     return min;
   }
   return value;
@@ -403,26 +568,30 @@ function parseNumber(
   text: string,
   name: string,
   fail: (p: string) => void,
-  allowZero: boolean,
-  zeroMeansOff = false,
+  rules: { zero: 'refused' | 'turns it off'; max?: number; hint?: string },
 ): number {
   const value = Number(text);
-  const ok = /^\d+(\.\d+)?$|^\.\d+$/.test(text) && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
+  const min = rules.zero === 'refused' ? 'greater than 0' : '0 or more';
+  const ok =
+    /^\d+(\.\d+)?$|^\.\d+$/.test(text) &&
+    Number.isFinite(value) &&
+    (rules.zero === 'refused' ? value > 0 : value >= 0) &&
+    (rules.max === undefined || value <= rules.max);
   if (!ok) {
-    const allowed = allowZero
-      ? `a number of 0 or more${zeroMeansOff ? ' (0 turns it off)' : ''}`
-      : 'a number greater than 0';
-    fail(`${name} ${JSON.stringify(text)} is not valid; use ${allowed}; fractions such as 0.5 are fine.`);
+    const range = rules.max === undefined ? `a number ${min}` : `a number ${min} and at most ${rules.max}`;
+    const notes = [rules.zero === 'turns it off' ? '0 turns it off' : '', rules.hint ?? ''].filter(Boolean);
+    fail(`${name} ${quote(text)} is not valid; use ${range}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}; fractions such as 0.5 are fine.`);
     return 0;
   }
   return value;
 }
 
+/** true or false, in any case (as YAML and core.getBooleanInput read them); yes, on or 1 are refused, not guessed. */
 function parseBoolean(text: string, name: string, fallback: boolean, fail: (p: string) => void): boolean {
   if (text === '') return fallback;
-  if (/^(true|yes|1|on)$/i.test(text)) return true;
-  if (/^(false|no|0|off)$/i.test(text)) return false;
-  fail(`${name} ${JSON.stringify(text)} is not a boolean; use true or false.`);
+  if (/^true$/i.test(text)) return true;
+  if (/^false$/i.test(text)) return false;
+  fail(`${name} ${quote(text)} is not a boolean; use true or false.`);
   return fallback;
 }
 

@@ -118,7 +118,9 @@ export function parseVmSize(name: string, memoryMb?: number | string): GuestSize
   const kind: CpuKind | undefined = match ? (match[1] === 'shared-cpu' ? 'shared' : 'performance') : undefined;
   const cpus = match ? Number(match[2]) : NaN;
   if (!kind || !PRESETS[kind].counts.includes(cpus)) {
-    throw new Error(`fly-vm-size ${JSON.stringify(name)} is not a Fly machine preset; use one of: ${VM_SIZE_NAMES.join(', ')}.`);
+    // Clipped: the name is the user's and may be huge.
+    const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+    throw new Error(`fly-vm-size ${shown} is not a Fly machine preset; use one of: ${VM_SIZE_NAMES.join(', ')}.`);
   }
   const rules = PRESETS[kind];
   const min = rules.minPerCpu * cpus;
@@ -128,7 +130,7 @@ export function parseVmSize(name: string, memoryMb?: number | string): GuestSize
   const memory = Number(memoryText);
   const allowed = `a multiple of ${MEMORY_STEP_MB} from ${min} to ${max} for ${preset}`;
   if (!/^\d+$/.test(memoryText) || !Number.isSafeInteger(memory)) {
-    throw new Error(`fly-vm-memory-mb ${JSON.stringify(memoryText)} is not a whole number of megabytes; use ${allowed}.`);
+    throw new Error(`fly-vm-memory-mb ${JSON.stringify(memoryText.slice(0, 40))} is not a whole number of megabytes; use ${allowed}.`);
   }
   if (memory % MEMORY_STEP_MB !== 0 || memory < min || memory > max) {
     throw new Error(`fly-vm-memory-mb ${memory} is not allowed; use ${allowed}.`);

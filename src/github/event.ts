@@ -2,7 +2,7 @@
 // clone by default, which PR or issue to comment on, whether the code comes
 // from a fork, and who triggered it. Pure: built from the runner's context
 // object (or a test's), no I/O.
-import type { RepoSpec } from '../settings.ts';
+import { isOwnerName, quote, type RepoSpec } from '../settings.ts';
 
 export interface EventInput {
   eventName: string;
@@ -134,4 +134,64 @@ export function describeEvent(input: EventInput): EventInfo {
     needsActorCheck: COMMENT_EVENTS.has(input.eventName),
     runUrl: `${serverUrl}/${input.repository}/actions/runs/${input.runId}${input.runAttempt > 1 ? `/attempts/${input.runAttempt}` : ''}`,
   };
+}
+
+/** The runner's event file (GITHUB_EVENT_PATH) as found. */
+export type EventFile =
+  | { kind: 'payload'; path: string; payload: Record<string, unknown> }
+  /** Not set, or no such file: fine for an event whose payload the run does not need. */
+  | { kind: 'absent'; path: string | undefined }
+  /** A directory, unreadable, not JSON, or JSON that is not an object. */
+  | { kind: 'broken'; path: string; reason: string };
+
+/** Events whose payload says what to clone and where to comment: the object in it that does, and whether it must have a number. */
+const NEEDED_PAYLOAD: Record<string, { key: string; numbered: boolean }> = {
+  pull_request: { key: 'pull_request', numbered: true },
+  pull_request_target: { key: 'pull_request', numbered: true },
+  pull_request_review: { key: 'pull_request', numbered: true },
+  pull_request_review_comment: { key: 'pull_request', numbered: true },
+  issue_comment: { key: 'issue', numbered: true },
+  issues: { key: 'issue', numbered: true },
+  workflow_run: { key: 'workflow_run', numbered: false },
+};
+
+/**
+ * What in the runner's environment keeps the run from knowing what it is
+ * about: an event file that is not the JSON object the runner writes, an
+ * event whose payload the run needs but does not have, a repository or URL
+ * that is not one. Without these the run would guess what to clone and
+ * where to comment, so they are refused like bad inputs. Pure.
+ */
+export function eventProblems(input: EventInput, file: EventFile): string[] {
+  const problems: string[] = [];
+  const needed = NEEDED_PAYLOAD[input.eventName];
+  const why = needed ? `the ${input.eventName} event needs its payload (a JSON object with ${needed.key}) to know what to clone and where to comment` : '';
+  if (file.kind === 'broken') {
+    problems.push(`GITHUB_EVENT_PATH ${JSON.stringify(file.path)} ${file.reason}; ${why || "the runner writes the event's payload there as a JSON object"}.`);
+  } else if (file.kind === 'absent' && needed) {
+    problems.push(`GITHUB_EVENT_PATH ${file.path ? `${JSON.stringify(file.path)} does not exist` : 'is not set'}; ${why}.`);
+  } else if (file.kind === 'payload' && needed) {
+    const object = file.payload[needed.key];
+    const ok = typeof object === 'object' && object !== null && (!needed.numbered || num((object as Record<string, unknown>).number) !== undefined);
+    if (!ok) problems.push(`GITHUB_EVENT_PATH ${JSON.stringify(file.path)} holds no ${needed.key} object${needed.numbered ? ' with a number' : ''}; ${why}.`);
+  }
+  if (!isOwnerName(input.repository)) {
+    problems.push(`GITHUB_REPOSITORY ${quote(input.repository)} is not owner/name; the runner sets it to the workflow's repository.`);
+  }
+  // file: serves a local mirror (and the tests' git server).
+  if (!['https:', 'http:', 'file:'].includes(urlScheme(input.serverUrl))) {
+    problems.push(`GITHUB_SERVER_URL ${quote(input.serverUrl)} is not an http(s) URL; the runner sets it to GitHub's address.`);
+  }
+  if (!['https:', 'http:'].includes(urlScheme(input.apiUrl))) {
+    problems.push(`GITHUB_API_URL ${quote(input.apiUrl)} is not an http(s) URL; the runner sets it to GitHub's API address.`);
+  }
+  return problems;
+}
+
+function urlScheme(text: string): string {
+  try {
+    return new URL(text).protocol;
+  } catch {
+    return '';
+  }
 }

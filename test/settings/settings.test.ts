@@ -1,15 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { parseRepoSpec, readSettings, SettingsError, splitArgs, type SettingsContext } from '../../src/settings.ts';
+import {
+  isInside,
+  MAX_PROMPT_BYTES,
+  MAX_REPOS,
+  MAX_TIMEOUT_MINUTES,
+  parseRepoSpec,
+  readSettings,
+  SettingsError,
+  splitArgs,
+  type FileRead,
+  type SettingsContext,
+} from '../../src/settings.ts';
 
 const context: SettingsContext = {
   defaultRepo: { spec: 'octo/app@abc123', repo: 'octo/app', ref: 'abc123', baseRef: undefined },
   defaultRepoWithForkCode: { spec: 'octo/app@def456', repo: 'octo/app', ref: 'def456', baseRef: 'main' },
   fromFork: false,
   defaultImage: 'ghcr.io/example/claude-fly-action:v1',
+  promptFileDirs: ['/ws', '/runner-temp'],
   readFile: (path) => {
-    if (path === 'prompt.md') return 'Prompt from a file\nwith two lines';
-    if (path === 'empty.md') return '  \n';
-    throw new Error('ENOENT: no such file');
+    if (path === '/ws/prompt.md') return { kind: 'file', realPath: path, text: 'Prompt from a file\nwith two lines' };
+    if (path === '/ws/empty.md') return { kind: 'file', realPath: path, text: '  \n' };
+    return { kind: 'missing' };
   },
 };
 
@@ -63,7 +75,7 @@ describe('readSettings', () => {
     expect(problemsOf({ ...valid, 'prompt-file': 'prompt.md' })[0]).toMatch(/prompt and prompt-file are both set/);
     const { prompt: _p, ...rest } = valid;
     expect(problemsOf(rest)[0]).toMatch(/neither prompt nor prompt-file/);
-    expect(problemsOf({ ...rest, 'prompt-file': 'missing.md' })[0]).toMatch(/prompt-file "missing.md" cannot be read/);
+    expect(problemsOf({ ...rest, 'prompt-file': 'missing.md' })[0]).toMatch(/prompt-file "missing.md" does not exist/);
     expect(problemsOf({ ...rest, 'prompt-file': 'empty.md' })[0]).toMatch(/prompt-file "empty.md" is empty/);
   });
 
@@ -106,7 +118,7 @@ describe('readSettings', () => {
     ['tool-output', 'some', /tool-output "some" is not one of: none, truncated, full/],
     ['permission-mode', 'yolo', /permission-mode "yolo" is not one of/],
     ['fail-on-error', 'maybe', /fail-on-error "maybe" is not a boolean/],
-    ['claude-args', '--append "unterminated', /claude-args: unterminated " quote/],
+    ['claude-args', '--append "unterminated', /claude-args has an unterminated " quote/],
     ['env', '1BAD=x', /env line "1BAD=x" is not NAME=value/],
     ['fly-app', 'My_App', /fly-app "My_App" is not a Fly app name/],
     ['comment', 'always', /comment "always" is not one of: auto, off/],
@@ -170,5 +182,128 @@ describe('secrets', () => {
     expect(s.secrets).toContain('npm_abcdef123456');
     expect(s.secrets).toContain('hunter22');
     expect(s.secrets).not.toContain('production');
+  });
+});
+
+describe('prompt-file: a text file in the workspace or RUNNER_TEMP', () => {
+  const { prompt: _p, ...noPrompt } = valid;
+  const withFile = (path: string, found: FileRead) => {
+    const seen: string[] = [];
+    const ctx: SettingsContext = {
+      ...context,
+      readFile: (p) => {
+        seen.push(p);
+        return found;
+      },
+    };
+    return { seen, run: () => settingsWith({ ...noPrompt, 'prompt-file': path }, ctx), problems: () => problemsOf({ ...noPrompt, 'prompt-file': path }, ctx) };
+  };
+
+  it('reads a relative path from the workspace, and an absolute one in RUNNER_TEMP', () => {
+    const relative = withFile('docs/task.md', { kind: 'file', realPath: '/ws/docs/task.md', text: 'Do it' });
+    expect(relative.run().prompt).toBe('Do it');
+    expect(relative.seen).toEqual(['/ws/docs/task.md']);
+    expect(withFile('/runner-temp/p.md', { kind: 'file', realPath: '/runner-temp/p.md', text: 'Do it' }).run().prompt).toBe('Do it');
+    // A name that merely starts with two dots stays inside.
+    expect(withFile('..notes.md', { kind: 'file', realPath: '/ws/..notes.md', text: 'Do it' }).run().prompt).toBe('Do it');
+  });
+
+  it('refuses a file whose real path leaves the directories, a directory, a huge or binary file', () => {
+    expect(withFile('../x.md', { kind: 'missing' }).problems()).toEqual([expect.stringMatching(/^prompt-file "\.\.\/x\.md" is outside the workspace and RUNNER_TEMP/)]);
+    expect(withFile('link.md', { kind: 'file', realPath: '/etc/passwd', text: 'root:x:0:0' }).problems()[0]).toMatch(/"link\.md" is a symbolic link to outside/);
+    expect(withFile('/ws2/p.md', { kind: 'file', realPath: '/ws2/p.md', text: 'x' }).problems()[0]).toMatch(/"\/ws2\/p\.md" is outside/);
+    expect(withFile('docs', { kind: 'not-a-file', realPath: '/ws/docs' }).problems()[0]).toMatch(/"docs" is not a file/);
+    expect(withFile('big.md', { kind: 'too-big', realPath: '/ws/big.md', bytes: 300 * 1024 }).problems()[0]).toMatch(/"big\.md" holds 300 KiB; a prompt may hold at most 256 KiB/);
+    expect(withFile('p.bin', { kind: 'file', realPath: '/ws/p.bin', text: 'a\0b' }).problems()[0]).toMatch(/holds NUL bytes/);
+    expect(withFile('p.md', { kind: 'unreadable', message: 'EACCES' }).problems()[0]).toMatch(/"p\.md" cannot be read \(EACCES\)/);
+  });
+
+  it('holds the prompt input to the same size', () => {
+    expect(problemsOf({ ...valid, prompt: 'x'.repeat(MAX_PROMPT_BYTES + 1) })[0]).toMatch(/^prompt holds 257 KiB; a prompt may hold at most 256 KiB/);
+    expect(settingsWith({ ...valid, prompt: 'x'.repeat(MAX_PROMPT_BYTES) }).prompt).toHaveLength(MAX_PROMPT_BYTES);
+  });
+});
+
+describe('one problem per bad input', () => {
+  it.each([
+    ['repos', 'a/$(x)\nb/`y`\nc/ok', /^repos entry "a\/\$\(x\)" is malformed.*; 1 more entry is bad too\.$/],
+    ['fly-region', 'us-east, eu-west, iad', /^fly-region "us-east", "eu-west" are not Fly region codes/],
+    ['env', '1A=x\nB\nHOME=/x\nGH_TOKEN=t', /^env lines "1A=x", "B" are not NAME=value.*; env may not set HOME, GH_TOKEN: the machine sets them for Claude \(give machine-github-token instead\)\.$/],
+    ['allowed-actors', '@a, b c, d e, f g', /^allowed-actors "@a", "b c", "d e" \(and 1 more\) are not GitHub logins/],
+  ])('%s', (name, value, message) => {
+    const problems = problemsOf({ ...valid, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+});
+
+describe('rules that keep a bad value from reaching the machine', () => {
+  it.each([
+    ['repos', 'octo/..', /is malformed/],
+    ['repos', '-octo/app', /is malformed/],
+    ['repos', 'octo/app@-x', /has an invalid ref/],
+    ['repos', 'https://ghe.example/team/tool?x=1', /does not name owner\/name on its host/],
+    ['repos', 'https://ghe.example/team/./tool', /does not name owner\/name on its host/],
+    ['repos', Array.from({ length: MAX_REPOS + 1 }, (_, i) => `o/r${i}`).join(','), /repos lists 21 repositories; give at most 20/],
+    ['fail-on-error', 'yes', /is not a boolean; use true or false/],
+    ['fail-fast-on-auth', '1', /is not a boolean/],
+    ['timeout-minutes', String(MAX_TIMEOUT_MINUTES + 1), /at most 7200/],
+    ['idle-timeout-minutes', '9999', /at most 7200/],
+    ['max-budget-usd', '0', /greater than 0 .*leave it empty for no limit/],
+    ['model', 'opus 4', /is not a model name/],
+    ['image', 'Registry.example/UPPER:tag', /is not an image reference/],
+    ['fly-app', 'cfa-', /is not a Fly app name/],
+    ['fly-api-url', 'https://api.machines.dev/?token=x', /has a query or fragment/],
+    ['claude-args', '-p --verbose', /claude-args may not set -p/],
+    ['env', 'CFA_DEADLINE=1', /env may not set CFA_DEADLINE/],
+    ['env', 'GIT_CONFIG_KEY_0=x', /env may not set GIT_CONFIG_KEY_0/],
+    ['github-token', 'ghs_a\rb', /github-token holds a line break/],
+  ])('rejects %s=%j', (name, value, message) => {
+    const problems = problemsOf({ ...valid, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('never repeats credentials found in a URL', () => {
+    const problems = problemsOf({ ...valid, 'fly-api-url': 'https://u:s3cr3t-pw@api.machines.dev', repos: 'https://x:t0ken-abc@github.com/o/r' });
+    expect(problems).toEqual([expect.stringMatching(/^a repos entry for github\.com holds credentials/), expect.stringMatching(/^fly-api-url holds a user name or password/)]);
+    expect(problems.join('\n')).not.toMatch(/s3cr3t-pw|t0ken-abc/);
+  });
+
+  it('clips a huge value in the problem', () => {
+    const [problem] = problemsOf({ ...valid, model: 'm'.repeat(100_000) });
+    expect(problem!.length).toBeLessThan(500);
+  });
+
+  it('accepts the values people use', () => {
+    for (const model of ['sonnet', 'opus[1m]', 'claude-sonnet-4-5', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'claude-opus-4-1@20250805']) {
+      expect(settingsWith({ ...valid, model }).claude.model).toBe(model);
+    }
+    for (const image of ['registry.fly.io/my-app:deployment-01ABC', `ghcr.io/o/i@sha256:${'a'.repeat(64)}`, 'localhost:5000/img', 'ubuntu']) {
+      expect(settingsWith({ ...valid, image }).fly.image).toBe(image);
+    }
+    const s = settingsWith({ ...valid, repos: 'octo/.github, https://ghe.example:8443/team/tool.git@v1', 'fail-on-error': 'FALSE', 'allowed-actors': 'octocat, renovate[bot], *', env: 'ANTHROPIC_BASE_URL=http://proxy:8080\nLANG=C' });
+    expect(s.repos.map((r) => r.repo)).toEqual(['octo/.github', 'https://ghe.example:8443/team/tool.git']);
+    expect(s.failOnError).toBe(false);
+    expect(s.allowedActors).toEqual(['octocat', 'renovate[bot]', '*']);
+    expect(Object.keys(s.claude.env)).toEqual(['ANTHROPIC_BASE_URL', 'LANG']);
+  });
+
+  it('lists the event problems first, as they come', () => {
+    expect(problemsOf({ ...valid, 'fly-app': 'X' }, { ...context, eventProblems: ['GITHUB_EVENT_PATH is not set; ...'] })).toEqual([
+      'GITHUB_EVENT_PATH is not set; ...',
+      expect.stringMatching(/^fly-app "X"/),
+    ]);
+  });
+});
+
+describe('isInside', () => {
+  it('is lexical containment, the directory itself included', () => {
+    expect(isInside('/ws', '/ws')).toBe(true);
+    expect(isInside('/ws', '/ws/a/b')).toBe(true);
+    expect(isInside('/ws', '/ws/..a')).toBe(true);
+    expect(isInside('/ws', '/ws2/a')).toBe(false);
+    expect(isInside('/ws', '/ws/../etc')).toBe(false);
+    expect(isInside('/ws', '/')).toBe(false);
   });
 });
