@@ -968,7 +968,7 @@ module.exports.fetch = async function fetch (init, options = undefined) {
 module.exports.Headers = __nccwpck_require__(1271).Headers
 module.exports.Response = __nccwpck_require__(6678).Response
 module.exports.Request = __nccwpck_require__(7412).Request
-module.exports.FormData = __nccwpck_require__(6443).FormData
+module.exports.FormData = __nccwpck_require__(8824).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
 module.exports.FileReader = __nccwpck_require__(9190).FileReader
 
@@ -15823,7 +15823,7 @@ const {
   extractMimeType,
   utf8DecodeBytes
 } = __nccwpck_require__(7241)
-const { FormData } = __nccwpck_require__(6443)
+const { FormData } = __nccwpck_require__(8824)
 const { kState } = __nccwpck_require__(1944)
 const { webidl } = __nccwpck_require__(220)
 const { Blob } = __nccwpck_require__(4573)
@@ -17420,7 +17420,7 @@ const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(7375)
 const { utf8DecodeBytes } = __nccwpck_require__(7241)
 const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(2121)
 const { isFileLike } = __nccwpck_require__(2835)
-const { makeEntry } = __nccwpck_require__(6443)
+const { makeEntry } = __nccwpck_require__(8824)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17892,7 +17892,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6443:
+/***/ 8824:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -22239,7 +22239,7 @@ const {
 } = __nccwpck_require__(5336)
 const { kState, kHeaders } = __nccwpck_require__(1944)
 const { webidl } = __nccwpck_require__(220)
-const { FormData } = __nccwpck_require__(6443)
+const { FormData } = __nccwpck_require__(8824)
 const { URLSerializer } = __nccwpck_require__(2121)
 const { kConstruct } = __nccwpck_require__(6130)
 const assert = __nccwpck_require__(4589)
@@ -57480,7 +57480,7 @@ __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(8824)
+const { kConstruct } = __nccwpck_require__(6443)
 
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
@@ -57747,7 +57747,7 @@ const {
   RequestAbortedError
 } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(8824)
+const { kBodyUsed } = __nccwpck_require__(6443)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 function noop () {}
@@ -58538,7 +58538,7 @@ const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const { AsyncResource } = __nccwpck_require__(6698)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(3440)
-const { kHTTP2Stream } = __nccwpck_require__(8824)
+const { kHTTP2Stream } = __nccwpck_require__(6443)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class UpgradeHandler extends AsyncResource {
@@ -62569,7 +62569,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8824:
+/***/ 6443:
 /***/ ((module) => {
 
 
@@ -62830,7 +62830,7 @@ module.exports = {
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(8824)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -63872,7 +63872,7 @@ module.exports = {
 
 
 const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(8707)
-const { kBusy, kClients, kConnected, kRunning, kPending, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(8824)
+const { kBusy, kClients, kConnected, kRunning, kPending, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(6443)
 const DispatcherBase = __nccwpck_require__(1841)
 const Pool = __nccwpck_require__(628)
 const Client = __nccwpck_require__(3701)
@@ -64072,7 +64072,7 @@ const {
   kGetDispatcher
 } = __nccwpck_require__(2128)
 const Pool = __nccwpck_require__(628)
-const { kOriginless, kUrl } = __nccwpck_require__(8824)
+const { kOriginless, kUrl } = __nccwpck_require__(6443)
 const util = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
@@ -64337,7 +64337,7 @@ const {
   kHTTPContext,
   kClosed,
   kUseMilo
-} = __nccwpck_require__(8824)
+} = __nccwpck_require__(6443)
 
 const constants = __nccwpck_require__(2824)
 // Node.js core bundles only llhttp; experimental Milo remains available in npm builds.
@@ -66179,7 +66179,7 @@ const {
   kHTTP2SessionState,
   kHTTP2Options,
   kMaxResponseSize
-} = __nccwpck_require__(8824)
+} = __nccwpck_require__(6443)
 const { channels } = __nccwpck_require__(2414)
 
 const kOpenStreams = Symbol('open streams')
@@ -68188,7 +68188,7 @@ const {
   kResume,
   kHTTP2Options,
   kUseMilo
-} = __nccwpck_require__(8824)
+} = __nccwpck_require__(6443)
 const connectH1 = __nccwpck_require__(637)
 const connectH2 = __nccwpck_require__(8788)
 
@@ -68895,7 +68895,7 @@ const {
   ClientClosedError,
   InvalidArgumentError
 } = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(8824)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(6443)
 const { defaultWebSocketMaxFragments, defaultWebSocketMaxPayloadSize } = __nccwpck_require__(735)
 
 const kOnDestroyed = Symbol('onDestroyed')
@@ -69093,7 +69093,7 @@ module.exports = DispatcherBase
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const { kOriginless, kUrl } = __nccwpck_require__(8824)
+const { kOriginless, kUrl } = __nccwpck_require__(6443)
 
 class Dispatcher extends EventEmitter {
   dispatch () {
@@ -69161,7 +69161,7 @@ module.exports = Dispatcher
 const Dispatcher = __nccwpck_require__(883)
 const { InvalidArgumentError } = __nccwpck_require__(8707)
 const { toRawHeaders } = __nccwpck_require__(3440)
-const { kOriginless, kUrl } = __nccwpck_require__(8824)
+const { kOriginless, kUrl } = __nccwpck_require__(6443)
 
 class LegacyHandlerWrapper {
   #handler
@@ -69293,7 +69293,7 @@ module.exports = Dispatcher1Wrapper
 
 
 const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(8824)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
 const ProxyAgent = __nccwpck_require__(6672)
 const Agent = __nccwpck_require__(7405)
 
@@ -69724,7 +69724,7 @@ const {
   kResume,
   kHTTPContext,
   kMaxHeadersSize
-} = __nccwpck_require__(8824)
+} = __nccwpck_require__(6443)
 
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -70765,7 +70765,7 @@ const { AsyncResource } = __nccwpck_require__(6698)
 const { PoolStats } = __nccwpck_require__(6854)
 const DispatcherBase = __nccwpck_require__(1841)
 const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(8824)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -71133,7 +71133,7 @@ const {
   InvalidArgumentError
 } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { kConnecting, kHTTPContext, kUrl, kQueued } = __nccwpck_require__(8824)
+const { kConnecting, kHTTPContext, kUrl, kQueued } = __nccwpck_require__(6443)
 const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
@@ -71351,7 +71351,7 @@ module.exports = Pool
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(8824)
+const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
 const Agent = __nccwpck_require__(7405)
 const Pool = __nccwpck_require__(628)
 const DispatcherBase = __nccwpck_require__(1841)
@@ -71778,7 +71778,7 @@ module.exports = ProxyAgent
 
 const Dispatcher = __nccwpck_require__(883)
 const RetryHandler = __nccwpck_require__(7816)
-const { kOriginless, kUrl } = __nccwpck_require__(8824)
+const { kOriginless, kUrl } = __nccwpck_require__(6443)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -71847,7 +71847,7 @@ const {
   InvalidArgumentError
 } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { kUrl, kQueued } = __nccwpck_require__(8824)
+const { kUrl, kQueued } = __nccwpck_require__(6443)
 const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
@@ -72013,7 +72013,7 @@ let tls // include tls conditionally since it is not always available
 const DispatcherBase = __nccwpck_require__(1841)
 const { ConnectTimeoutError, InvalidArgumentError } = __nccwpck_require__(8707)
 const { Socks5Client, STATES } = __nccwpck_require__(8082)
-const { kBusy, kConnected, kDispatch, kClose, kDestroy } = __nccwpck_require__(8824)
+const { kBusy, kConnected, kDispatch, kClose, kDestroy } = __nccwpck_require__(6443)
 const Pool = __nccwpck_require__(628)
 const buildConnector = __nccwpck_require__(9136)
 const { setupConnectTimeout } = __nccwpck_require__(3440)
@@ -72494,7 +72494,7 @@ module.exports = {
 
 
 const util = __nccwpck_require__(3440)
-const { kRedirectCacheControl } = __nccwpck_require__(8824)
+const { kRedirectCacheControl } = __nccwpck_require__(6443)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -74496,7 +74496,7 @@ module.exports = DeduplicationHandler
 const util = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { InvalidArgumentError, MaxRedirectsError } = __nccwpck_require__(8707)
-const { kRequestOrigin, kRedirectCacheControl } = __nccwpck_require__(8824)
+const { kRequestOrigin, kRedirectCacheControl } = __nccwpck_require__(6443)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
 
@@ -74785,7 +74785,7 @@ module.exports = RedirectHandler
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(8824)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
 const { RequestRetryError, RequestAbortedError } = __nccwpck_require__(8707)
 const {
   hasSafeIterator,
@@ -76964,7 +76964,7 @@ const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
 const DecoratorHandler = __nccwpck_require__(8155)
 const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
-const { kRequestOrigin } = __nccwpck_require__(8824)
+const { kRequestOrigin } = __nccwpck_require__(6443)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -80488,7 +80488,7 @@ module.exports = { wasmModule, noop, setup, simple }
 
 
 
-const { kClients } = __nccwpck_require__(8824)
+const { kClients } = __nccwpck_require__(6443)
 const Agent = __nccwpck_require__(7405)
 const {
   kAgent,
@@ -81019,7 +81019,7 @@ const {
   kIgnoreTrailingSlash
 } = __nccwpck_require__(1117)
 const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(8824)
+const Symbols = __nccwpck_require__(6443)
 const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
@@ -81364,7 +81364,7 @@ const {
   kIgnoreTrailingSlash
 } = __nccwpck_require__(1117)
 const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(8824)
+const Symbols = __nccwpck_require__(6443)
 const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
@@ -83435,7 +83435,7 @@ const {
 } = __nccwpck_require__(3440)
 
 const { serializePathWithQuery } = __nccwpck_require__(3440)
-const { kRequestOrigin } = __nccwpck_require__(8824)
+const { kRequestOrigin } = __nccwpck_require__(6443)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -84981,7 +84981,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __nccwpck_require__(8824)
+} = __nccwpck_require__(6443)
 
 class ClientStats {
   constructor (client) {
@@ -85447,7 +85447,7 @@ module.exports = {
 
 const assert = __nccwpck_require__(4589)
 
-const { kConstruct } = __nccwpck_require__(8824)
+const { kConstruct } = __nccwpck_require__(6443)
 const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
 const { webidl } = __nccwpck_require__(7879)
@@ -86326,7 +86326,7 @@ module.exports = {
 const { Cache } = __nccwpck_require__(9634)
 const { webidl } = __nccwpck_require__(7879)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(8824)
+const { kConstruct } = __nccwpck_require__(6443)
 
 class CacheStorage {
   /**
@@ -90943,7 +90943,7 @@ module.exports = {
 
 
 
-const { kConstruct } = __nccwpck_require__(8824)
+const { kConstruct } = __nccwpck_require__(6443)
 const { kEnumerableProperty, setHeader } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
@@ -94152,7 +94152,7 @@ const {
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
 const { webidl } = __nccwpck_require__(7879)
 const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(8824)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 
 const requestFinalizer = new FinalizationRegistry(({ signal, reference }) => {
@@ -95270,7 +95270,7 @@ const {
 } = __nccwpck_require__(4495)
 const { webidl } = __nccwpck_require__(7879)
 const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(8824)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(8116)
 
@@ -99490,7 +99490,7 @@ module.exports = {
 
 const { webidl } = __nccwpck_require__(7879)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(8824)
+const { kConstruct } = __nccwpck_require__(6443)
 
 let createFastMessageEvent
 
@@ -100744,7 +100744,7 @@ module.exports = { SendQueue }
 
 const { webidl } = __nccwpck_require__(7879)
 const { validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { kConstruct } = __nccwpck_require__(8824)
+const { kConstruct } = __nccwpck_require__(6443)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 function createInheritableDOMException () {
@@ -102794,6 +102794,45 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/event-file.ts
+// The runner's event file (GITHUB_EVENT_PATH), read once, when this module is
+// first imported. The entry points import it before anything that imports
+// @actions/github: that package parses the same file on import and throws on
+// one that is not JSON (or is a directory), which would end the step with a
+// stack trace before the action could say what is wrong. So a file that
+// cannot be used is hidden from it here, and the settings report it.
+
+function readEventFile(path) {
+    if (!path)
+        return { kind: 'absent', path: undefined };
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ENOENT')
+            return { kind: 'absent', path };
+        return { kind: 'broken', path, reason: code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? err.message})` };
+    }
+    let payload;
+    try {
+        payload = JSON.parse(text);
+    }
+    catch {
+        return { kind: 'broken', path, reason: 'is not JSON' };
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        return { kind: 'broken', path, reason: 'holds JSON that is not an object' };
+    }
+    return { kind: 'payload', path, payload: payload };
+}
+const eventFile = readEventFile(process.env.GITHUB_EVENT_PATH);
+if (eventFile.kind !== 'payload')
+    delete process.env.GITHUB_EVENT_PATH;
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -105740,6 +105779,1670 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/fly/machine-config.ts
+// Pure builder of the create-machine request, Fly's guest presets, and the
+// guard that keeps secrets out of a machine config (Fly stores the config
+// in plain text and returns it to anyone with an app token, even after
+// destroy).
+const ACTION_TAG = 'claude-fly-action';
+/** Metadata keys this action puts on its machines. */
+const METADATA_KEYS = {
+    nonce: 'cfa-nonce',
+    runId: 'cfa-run-id',
+    runAttempt: 'cfa-run-attempt',
+    job: 'cfa-job',
+    deadline: 'cfa-deadline',
+    action: 'cfa-action',
+};
+function runMetadata(tags) {
+    if (!tags.nonce.trim())
+        throw new Error('The machine nonce is empty.');
+    if (!Number.isFinite(tags.deadlineEpochSeconds) || tags.deadlineEpochSeconds <= 0) {
+        throw new Error(`The machine deadline must be epoch seconds, got ${String(tags.deadlineEpochSeconds)}.`);
+    }
+    return {
+        [METADATA_KEYS.nonce]: tags.nonce,
+        [METADATA_KEYS.runId]: String(tags.runId),
+        [METADATA_KEYS.runAttempt]: String(tags.runAttempt),
+        [METADATA_KEYS.job]: tags.job,
+        [METADATA_KEYS.deadline]: String(Math.floor(tags.deadlineEpochSeconds)),
+        [METADATA_KEYS.action]: ACTION_TAG,
+    };
+}
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function buildMachineConfig(input) {
+    const image = input.image.trim();
+    if (!image)
+        throw new Error('The machine image is empty.');
+    const env = { ...input.env };
+    for (const [k, v] of Object.entries(env)) {
+        if (!ENV_NAME.test(k))
+            throw new Error(`Machine env name ${JSON.stringify(k)} is not a valid variable name.`);
+        if (typeof v !== 'string')
+            throw new Error(`Machine env ${k} must be a string.`);
+    }
+    const metadata = {};
+    for (const [k, v] of Object.entries(input.metadata)) {
+        if (typeof v !== 'string')
+            throw new Error(`Machine metadata ${k} must be a string.`);
+        metadata[k] = v;
+    }
+    const config = {
+        image,
+        auto_destroy: true,
+        // Fly's default is on-failure: a failed run would start again.
+        restart: { policy: 'no' },
+        guest: { cpu_kind: input.guest.cpuKind, cpus: input.guest.cpus, memory_mb: input.guest.memoryMb },
+        env,
+        metadata,
+        stop_config: { signal: 'SIGTERM', timeout: `${Math.max(1, Math.round(input.stopTimeoutSeconds ?? 30))}s` },
+    };
+    if (input.init)
+        config.init = input.init;
+    return {
+        config,
+        ...(input.region ? { region: input.region } : {}),
+        ...(input.name ? { name: input.name } : {}),
+    };
+}
+// Fly's presets: shared CPUs get 256 MB each by default (256..2048 per CPU),
+// performance CPUs 2048 MB each (2048..8192 per CPU); memory in 256 MB steps.
+const PRESETS = {
+    shared: { counts: [1, 2, 4, 8], defaultPerCpu: 256, minPerCpu: 256, maxPerCpu: 2048 },
+    performance: { counts: [1, 2, 4, 8, 16], defaultPerCpu: 2048, minPerCpu: 2048, maxPerCpu: 8192 },
+};
+const MEMORY_STEP_MB = 256;
+const VM_SIZE_NAMES = [
+    ...PRESETS.shared.counts.map((n) => `shared-cpu-${n}x`),
+    ...PRESETS.performance.counts.map((n) => `performance-${n}x`),
+];
+/**
+ * `fly-vm-size` (and optional `fly-vm-memory-mb`) -> guest. Empty or 0
+ * memory means the preset's default. Errors say what is allowed.
+ */
+function machine_config_parseVmSize(name, memoryMb) {
+    const preset = name.trim().toLowerCase();
+    const match = /^(shared-cpu|performance)-(\d+)x$/.exec(preset);
+    const kind = match ? (match[1] === 'shared-cpu' ? 'shared' : 'performance') : undefined;
+    const cpus = match ? Number(match[2]) : NaN;
+    if (!kind || !PRESETS[kind].counts.includes(cpus)) {
+        // Clipped: the name is the user's and may be huge.
+        const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+        throw new Error(`fly-vm-size ${shown} is not a Fly machine preset; use one of: ${VM_SIZE_NAMES.join(', ')}.`);
+    }
+    const rules = PRESETS[kind];
+    const min = rules.minPerCpu * cpus;
+    const max = rules.maxPerCpu * cpus;
+    const memoryText = memoryMb === undefined ? '' : String(memoryMb).trim();
+    if (memoryText === '' || memoryText === '0')
+        return { cpuKind: kind, cpus, memoryMb: rules.defaultPerCpu * cpus };
+    const memory = Number(memoryText);
+    const allowed = `a multiple of ${MEMORY_STEP_MB} from ${min} to ${max} for ${preset}`;
+    if (!/^\d+$/.test(memoryText) || !Number.isSafeInteger(memory)) {
+        throw new Error(`fly-vm-memory-mb ${JSON.stringify(memoryText.slice(0, 40))} is not a whole number of megabytes; use ${allowed}.`);
+    }
+    if (memory % MEMORY_STEP_MB !== 0 || memory < min || memory > max) {
+        throw new Error(`fly-vm-memory-mb ${memory} is not allowed; use ${allowed}.`);
+    }
+    return { cpuKind: kind, cpus, memoryMb: memory };
+}
+/** Secrets shorter than this are not looked for (they would match ordinary words). */
+const MIN_SECRET_LENGTH = 4;
+/**
+ * Throws when any secret value appears anywhere in the config: a key, a
+ * value, or the decoded content of a file. The message names where, never
+ * the secret.
+ */
+function assertNoSecrets(config, secrets) {
+    const needles = secrets.filter((s) => typeof s === 'string' && s.trim().length >= MIN_SECRET_LENGTH);
+    if (needles.length === 0)
+        return;
+    const found = findSecret(config, needles, '');
+    if (found) {
+        throw new Error(`Refusing to create the machine: a secret value would be stored in its config at ${found || 'its top level'}. Secrets travel only over exec stdin.`);
+    }
+}
+function findSecret(value, needles, where) {
+    if (typeof value === 'string') {
+        if (needles.some((n) => value.includes(n)))
+            return where;
+        if (where.endsWith('.raw_value')) {
+            const decoded = Buffer.from(value, 'base64').toString('utf8');
+            if (needles.some((n) => decoded.includes(n)))
+                return `${where} (base64)`;
+        }
+        return undefined;
+    }
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            const hit = findSecret(value[i], needles, `${where}[${i}]`);
+            if (hit)
+                return hit;
+        }
+        return undefined;
+    }
+    if (value !== null && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+            // name the parent only: here the key itself is the secret
+            if (needles.some((n) => k.includes(n)))
+                return `${where || 'top level'} (a key)`;
+            const path = where ? `${where}.${k}` : k;
+            const hit = findSecret(v, needles, path);
+            if (hit)
+                return hit;
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+// Inputs -> one typed, validated Settings object. The only module that reads
+// the action's inputs. Every bad input is reported here, all at once, naming
+// the input and what is allowed, before anything is created or spent.
+
+
+class SettingsError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? `Invalid input: ${problems[0]}`
+            : `Invalid inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+        this.name = 'SettingsError';
+        this.problems = problems;
+    }
+}
+// The CLI's --permission-mode choices (Claude Code 2.1.330).
+const PERMISSION_MODES = (/* unused pure expression or super */ null && (['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan']));
+const TOOL_OUTPUT_MODES = (/* unused pure expression or super */ null && (['none', 'truncated', 'full']));
+const REGION = /^[a-z]{3}$/;
+// Fly app names are DNS labels: lower-case letters, digits and inner hyphens.
+const FLY_APP = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// GitHub owners: letters, digits and hyphens. Names: letters, digits, . _ - (never . or ..: a directory on the machine).
+const REPO_OWNER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
+const REPO_NAME = /^[A-Za-z0-9_.][A-Za-z0-9._-]{0,99}$/;
+/** What the image accepts as a ref (the same rules as its handover check): git's, minus a leading dash. */
+const GIT_REF = /^(?!-)[^\x00-\x20\x7f~^:?*[\\]{1,255}$/;
+// registry[:port]/path[:tag][@sha256:digest]; path components lower-case, as Docker requires.
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+// Aliases (sonnet, opus[1m]), full names, and provider ids (Bedrock ARNs, Vertex names with @).
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/@[\]-]{0,199}$/;
+const ACTOR = /^(?:\*|[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?)$/;
+const settings_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `env` names whose values are treated as secrets. */
+const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD|CREDENTIAL/i;
+/** `env` names the machine sets for Claude itself, and the input that sets each where there is one. */
+const RESERVED_ENV = {
+    ANTHROPIC_API_KEY: 'anthropic-api-key',
+    CLAUDE_CODE_OAUTH_TOKEN: 'claude-code-oauth-token',
+    GH_TOKEN: 'machine-github-token',
+    GITHUB_TOKEN: 'machine-github-token',
+    GH_ENTERPRISE_TOKEN: 'machine-github-token',
+    GH_HOST: '',
+    HOME: '',
+    PATH: '',
+    USER: '',
+    LOGNAME: '',
+};
+const RESERVED_ENV_PREFIX = /^(CFA_|GIT_CONFIG_(COUNT$|KEY_|VALUE_))/;
+/** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
+const OWNED_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['-p', '--print', '--output-format', '--input-format']));
+/** One machine clones them all before Claude starts; a longer list is a mistake. */
+const MAX_REPOS = 20;
+/** GitHub ends a job after at most 5 days (self-hosted runners; 6 hours on GitHub's). */
+const MAX_TIMEOUT_MINUTES = 7200;
+/** A prompt is instructions; long material belongs in the repository, where Claude reads it. */
+const MAX_PROMPT_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
+const DEFAULT_FLY_API_URL = 'https://api.machines.dev';
+const DEFAULT_VM_SIZE = 'shared-cpu-2x';
+const DEFAULT_VM_MEMORY_MB = 2048;
+function readSettings(input, context) {
+    const problems = [...(context.eventProblems ?? [])];
+    const get = (name) => input(name).trim();
+    const fail = (problem) => problems.push(problem);
+    const forkHint = context.fromFork
+        ? ' This run comes from a pull request from a fork: GitHub does not give repository secrets to such runs (see the README, "Fork pull requests").'
+        : '';
+    // Prompt: exactly one of prompt and prompt-file.
+    const promptText = input('prompt');
+    const promptFile = get('prompt-file');
+    let prompt = '';
+    if (promptText.trim() && promptFile) {
+        fail('prompt and prompt-file are both set; give exactly one of them.');
+    }
+    else if (promptFile) {
+        const read = readPromptFile(promptFile, context);
+        if (typeof read === 'string')
+            fail(read);
+        else
+            prompt = read.text;
+    }
+    else if (promptText.trim()) {
+        if (Buffer.byteLength(promptText) > MAX_PROMPT_BYTES)
+            fail(`prompt holds ${kib(Buffer.byteLength(promptText))}; ${PROMPT_SIZE_RULE}`);
+        prompt = promptText;
+    }
+    else {
+        fail('neither prompt nor prompt-file is set; give exactly one of them.');
+    }
+    // Repositories.
+    const repos = [];
+    const allowForkCode = parseBoolean(get('allow-fork-code'), 'allow-fork-code', false, fail);
+    const repoLines = splitList(input('repos'));
+    const fallbackRepo = allowForkCode ? (context.defaultRepoWithForkCode ?? context.defaultRepo) : context.defaultRepo;
+    if (repoLines.length === 0 && fallbackRepo)
+        repos.push(fallbackRepo);
+    if (repoLines.length > MAX_REPOS) {
+        fail(`repos lists ${repoLines.length} repositories; give at most ${MAX_REPOS}.`);
+    }
+    else {
+        const bad = [];
+        for (const spec of repoLines) {
+            const parsed = parseRepoSpec(spec);
+            if (typeof parsed === 'string')
+                bad.push(parsed);
+            else
+                repos.push(parsed);
+        }
+        const more = bad.length - 1;
+        if (bad.length > 0)
+            fail(more === 0 ? bad[0] : `${bad[0]?.replace(/\.$/, '')}; ${more} more ${more === 1 ? 'entry is' : 'entries are'} bad too.`);
+    }
+    const fetchDepth = parseInteger(get('fetch-depth') || '50', 'fetch-depth', 0, 1_000_000, fail, '0 for the full history');
+    // Credentials. Their values are never quoted in a problem.
+    const apiKey = get('anthropic-api-key');
+    const oauth = get('claude-code-oauth-token');
+    let anthropic = { kind: 'api-key', value: '', input: 'anthropic-api-key' };
+    if (apiKey && oauth)
+        fail('anthropic-api-key and claude-code-oauth-token are both set; give one of them.');
+    else if (apiKey)
+        anthropic = { kind: 'api-key', value: apiKey, input: 'anthropic-api-key' };
+    else if (oauth)
+        anthropic = { kind: 'oauth-token', value: oauth, input: 'claude-code-oauth-token' };
+    else
+        fail(`anthropic-api-key or claude-code-oauth-token is required and both are empty.${forkHint}`);
+    const flyToken = get('fly-api-token');
+    if (!flyToken)
+        fail(`fly-api-token is required and is empty.${forkHint}`);
+    const githubToken = get('github-token');
+    const machineGithubToken = get('machine-github-token') || githubToken;
+    const tokens = [
+        ['anthropic-api-key', apiKey],
+        ['claude-code-oauth-token', oauth],
+        ['fly-api-token', flyToken],
+        ['github-token', githubToken],
+        ['machine-github-token', get('machine-github-token')],
+    ];
+    for (const [name, value] of tokens) {
+        // A line break would end an HTTP header (or start a workflow command) wherever the token is sent.
+        if (/[\x00-\x1f\x7f]/.test(value))
+            fail(`${name} holds a line break or another control character; give the token on one line.`);
+    }
+    // Fly.
+    const flyApp = get('fly-app');
+    if (!flyApp)
+        fail('fly-app is required: the name of the Fly app the machines run in.');
+    else if (!FLY_APP.test(flyApp)) {
+        fail(`fly-app ${quote(flyApp)} is not a Fly app name; use 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit.`);
+    }
+    const regions = splitList(get('fly-region'));
+    const badRegions = regions.filter((r) => !REGION.test(r));
+    if (badRegions.length > 0) {
+        fail(`fly-region ${quoteList(badRegions)} ${badRegions.length === 1 ? 'is not a Fly region code' : 'are not Fly region codes'}; use three lower-case letters such as iad or ams, or a list of them.`);
+    }
+    const flyApiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
+    const urlProblem = httpUrlProblem(flyApiUrl);
+    if (urlProblem)
+        fail(`fly-api-url ${urlProblem}; use an http(s) base URL such as ${DEFAULT_FLY_API_URL}.`);
+    const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
+    let guest = { cpuKind: 'shared', cpus: 2, memoryMb: DEFAULT_VM_MEMORY_MB };
+    try {
+        guest = parseVmSize(sizeName, get('fly-vm-memory-mb'));
+        // Shared presets default to 256 MB a CPU, too little for Claude Code: give them 2048 MB unless told otherwise.
+        if (!get('fly-vm-memory-mb') && guest.cpuKind === 'shared' && guest.memoryMb < DEFAULT_VM_MEMORY_MB) {
+            guest = parseVmSize(sizeName, String(DEFAULT_VM_MEMORY_MB));
+        }
+    }
+    catch (err) {
+        fail(err.message);
+    }
+    const imageInput = get('image');
+    if (imageInput && !IMAGE_REF.test(imageInput)) {
+        fail(`image ${quote(imageInput)} is not an image reference; use registry/name:tag or registry/name@sha256:digest (or leave it empty for this version's image).`);
+    }
+    const image = imageInput || context.defaultImage;
+    // Claude options.
+    const model = get('model') || undefined;
+    if (model && !MODEL.test(model)) {
+        fail(`model ${quote(model)} is not a model name; use an alias such as sonnet or opus, or a full name such as claude-sonnet-4-5 (letters, digits and . _ - : / @ [ ], no spaces).`);
+    }
+    const maxTurnsText = get('max-turns');
+    const maxTurns = maxTurnsText
+        ? parseInteger(maxTurnsText, 'max-turns', 1, 10_000, fail, 'a whole number from 1 to 10000')
+        : undefined;
+    const budgetText = get('max-budget-usd');
+    const maxBudgetUsd = budgetText
+        ? parseNumber(budgetText, 'max-budget-usd', fail, { zero: 'refused', hint: 'leave it empty for no limit' })
+        : undefined;
+    const permissionMode = get('permission-mode') || 'bypassPermissions';
+    if (!PERMISSION_MODES.includes(permissionMode)) {
+        fail(`permission-mode ${quote(permissionMode)} is not one of: ${PERMISSION_MODES.join(', ')}.`);
+    }
+    const jsonSchema = get('json-schema') || undefined;
+    if (jsonSchema)
+        checkJsonSchema(jsonSchema, fail);
+    const mcpConfig = get('mcp-config') || undefined;
+    if (mcpConfig) {
+        const parsed = tryJson(mcpConfig);
+        if (!isObject(parsed))
+            fail('mcp-config must be a JSON object (for example {"mcpServers": {...}}), given inline.');
+    }
+    let extraArgs = [];
+    try {
+        extraArgs = splitArgs(input('claude-args'));
+        const owned = [...new Set(extraArgs.map((a) => a.split('=')[0]).filter((a) => OWNED_CLAUDE_FLAGS.includes(a)))];
+        if (owned.length > 0) {
+            fail(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
+        }
+    }
+    catch (err) {
+        fail(`claude-args has an ${err.message}; quote arguments as in a shell.`);
+    }
+    const env = {};
+    const badEnvLines = [];
+    const reservedEnv = [];
+    for (const line of input('env').split('\n')) {
+        const trimmed = line.trim();
+        if (!trimmed || trimmed.startsWith('#'))
+            continue;
+        const eq = trimmed.indexOf('=');
+        const name = eq > 0 ? trimmed.slice(0, eq).trim() : '';
+        if (!settings_ENV_NAME.test(name))
+            badEnvLines.push(trimmed);
+        else if (name in RESERVED_ENV || RESERVED_ENV_PREFIX.test(name))
+            reservedEnv.push(name);
+        else
+            env[name] = trimmed.slice(eq + 1);
+    }
+    const envProblems = [];
+    if (badEnvLines.length > 0) {
+        envProblems.push(`env ${badEnvLines.length === 1 ? 'line' : 'lines'} ${quoteList(badEnvLines)} ${badEnvLines.length === 1 ? 'is' : 'are'} not NAME=value with a variable name of letters, digits and _`);
+    }
+    if (reservedEnv.length > 0) {
+        const use = [...new Set(reservedEnv.map((n) => RESERVED_ENV[n]).filter(Boolean))];
+        envProblems.push(`env may not set ${reservedEnv.join(', ')}: the machine sets ${reservedEnv.length === 1 ? 'it' : 'them'} for Claude${use.length > 0 ? ` (give ${use.join(', ')} instead)` : ''}`);
+    }
+    if (envProblems.length > 0)
+        fail(`${envProblems.join('; ')}.`);
+    // Time limits.
+    const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, { zero: 'refused', max: MAX_TIMEOUT_MINUTES });
+    const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', fail, {
+        zero: 'turns it off',
+        max: MAX_TIMEOUT_MINUTES,
+    });
+    const toolOutput = (get('tool-output') || 'truncated');
+    if (!TOOL_OUTPUT_MODES.includes(toolOutput)) {
+        fail(`tool-output ${quote(toolOutput)} is not one of: ${TOOL_OUTPUT_MODES.join(', ')}.`);
+    }
+    const failOnError = parseBoolean(get('fail-on-error'), 'fail-on-error', true, fail);
+    const failFastOnAuth = parseBoolean(get('fail-fast-on-auth'), 'fail-fast-on-auth', true, fail);
+    const allowedActors = splitList(get('allowed-actors'));
+    const badActors = allowedActors.filter((a) => !ACTOR.test(a));
+    if (badActors.length > 0) {
+        fail(`allowed-actors ${quoteList(badActors)} ${badActors.length === 1 ? 'is not a GitHub login' : 'are not GitHub logins'}; use logins such as octocat or renovate[bot] (without @), or * for everyone.`);
+    }
+    const comment = (get('comment') || 'auto');
+    if (comment !== 'auto' && comment !== 'off')
+        fail(`comment ${quote(comment)} is not one of: auto, off.`);
+    const commentKey = get('comment-key') || undefined;
+    if (commentKey && !/^[A-Za-z0-9._:/-]{1,100}$/.test(commentKey)) {
+        fail('comment-key may hold only letters, digits and . _ : / - (at most 100 characters).');
+    }
+    const prText = get('pr-number');
+    const prNumber = prText ? parseInteger(prText, 'pr-number', 1, Number.MAX_SAFE_INTEGER, fail, 'a pull request number') : undefined;
+    if (problems.length > 0)
+        throw new SettingsError(problems);
+    // Values of `env` whose names say they are credentials are secrets too: masked and redacted everywhere.
+    const envSecrets = Object.entries(env)
+        .filter(([name]) => SECRET_ENV_NAME.test(name))
+        .map(([, value]) => value);
+    const secrets = [anthropic.value, flyToken, githubToken, machineGithubToken, ...envSecrets].filter((s) => s.length > 0);
+    return {
+        prompt,
+        repos,
+        fetchDepth,
+        anthropic,
+        fly: { token: flyToken, app: flyApp, regions, apiUrl: flyApiUrl.replace(/\/+$/, ''), sizeName, guest, image },
+        githubToken,
+        machineGithubToken,
+        claude: {
+            model,
+            maxTurns,
+            maxBudgetUsd,
+            allowedTools: splitToolList(get('allowed-tools')),
+            disallowedTools: splitToolList(get('disallowed-tools')),
+            permissionMode,
+            appendSystemPrompt: input('append-system-prompt').trim() ? input('append-system-prompt') : undefined,
+            jsonSchema,
+            mcpConfig,
+            extraArgs,
+            env,
+        },
+        timeoutMinutes,
+        idleTimeoutMinutes,
+        toolOutput,
+        failOnError,
+        failFastOnAuth,
+        allowedActors,
+        allowForkCode,
+        comment,
+        commentKey,
+        prNumber,
+        secrets: [...new Set(secrets)],
+    };
+}
+const PROMPT_SIZE_RULE = (/* unused pure expression or super */ null && (`a prompt may hold at most ${MAX_PROMPT_BYTES / 1024} KiB: put long material in the repository and point Claude at it.`));
+const PROMPT_FILE_RULE = 'give a text file in the workspace or in the runner\'s temp directory (RUNNER_TEMP)';
+/** The prompt from prompt-file, or the problem: the file must lie (symlinks resolved) in promptFileDirs. */
+function readPromptFile(path, context) {
+    const what = `prompt-file ${quote(path)}`;
+    const [workspace = ''] = context.promptFileDirs;
+    const full = resolve(workspace, path);
+    const allowed = (p) => context.promptFileDirs.some((dir) => isInside(dir, p));
+    const outside = `${what} is outside the workspace and RUNNER_TEMP; ${PROMPT_FILE_RULE}.`;
+    const found = context.readFile(full, MAX_PROMPT_BYTES);
+    if (found.kind === 'missing')
+        return allowed(full) ? `${what} does not exist; ${PROMPT_FILE_RULE}.` : outside;
+    if (found.kind === 'unreadable')
+        return `${what} cannot be read (${found.message}); ${PROMPT_FILE_RULE}.`;
+    // Checked on the real path: a symbolic link in the workspace (a pull request can add one) must not reach out of it.
+    if (!allowed(found.realPath))
+        return found.realPath === full ? outside : `${what} is a symbolic link to outside the workspace and RUNNER_TEMP; ${PROMPT_FILE_RULE}.`;
+    if (found.kind === 'not-a-file')
+        return `${what} is not a file; ${PROMPT_FILE_RULE}.`;
+    if (found.kind === 'too-big')
+        return `${what} holds ${kib(found.bytes)}; ${PROMPT_SIZE_RULE}`;
+    if (found.text.includes('\0'))
+        return `${what} holds NUL bytes, so it is not text; ${PROMPT_FILE_RULE}.`;
+    if (!found.text.trim())
+        return `${what} is empty; ${PROMPT_FILE_RULE}, holding the prompt.`;
+    return { text: found.text };
+}
+/** `path` is `dir` or lies below it (both absolute, lexically). */
+function isInside(dir, path) {
+    const rel = relative(dir, path);
+    return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+}
+/** Why `text` is not a usable http(s) base URL, or undefined. Credentials in it are never repeated. */
+function httpUrlProblem(text) {
+    let url;
+    try {
+        url = /\s/.test(text) ? undefined : new URL(text);
+    }
+    catch {
+        url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+        return `${quote(text)} is not an http(s) URL`;
+    if (url.username || url.password)
+        return 'holds a user name or password (the token goes in fly-api-token)';
+    if (url.search || url.hash)
+        return `${quote(text)} has a query or fragment`;
+    return undefined;
+}
+/** A value in a problem: JSON-quoted (line breaks show as \n), and clipped (a huge value must not flood the log). */
+function quote(value) {
+    const max = 200;
+    return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+}
+function quoteList(values) {
+    const shown = values.slice(0, 3).map(quote).join(', ');
+    return values.length > 3 ? `${shown} (and ${values.length - 3} more)` : shown;
+}
+function kib(bytes) {
+    return `${Math.ceil(bytes / 1024)} KiB`;
+}
+/** owner/name, owner/name@ref, or https://host/owner/name(.git)(@ref). Returns a problem text when malformed. */
+function parseRepoSpec(spec) {
+    const allowed = 'use owner/name, owner/name@ref, or https://host/owner/name';
+    let repo = spec;
+    let ref;
+    if (/^https:\/\//.test(spec)) {
+        // The ref follows the path: https://host/owner/name(.git)@ref (an @ before the host would be credentials).
+        const pathStart = spec.indexOf('/', 'https://'.length);
+        const at = pathStart < 0 ? -1 : spec.indexOf('@', pathStart);
+        if (at > 0) {
+            repo = spec.slice(0, at);
+            ref = spec.slice(at + 1);
+        }
+        let url;
+        try {
+            url = new URL(repo);
+        }
+        catch {
+            return `repos entry ${quote(spec)} is not a valid URL; ${allowed}.`;
+        }
+        if (url.username || url.password) {
+            // Not quoted: the entry holds a password or token.
+            return `a repos entry for ${url.host} holds credentials in its URL; remove them (the machine clones with machine-github-token).`;
+        }
+        // The raw text, not url.pathname (which resolves .. away): the machine clones what is written.
+        const rawPath = repo.slice('https://'.length + url.host.length);
+        if (url.search || url.hash || /(^|\/)\.\.?(\/|$)/.test(rawPath) || !isOwnerName(rawPath.replace(/^\/+|\/+$/g, '').replace(/\.git$/, ''))) {
+            return `repos entry ${quote(spec)} does not name owner/name on its host; ${allowed}.`;
+        }
+    }
+    else {
+        const at = spec.indexOf('@');
+        if (at >= 0) {
+            repo = spec.slice(0, at);
+            ref = spec.slice(at + 1);
+        }
+        if (!isOwnerName(repo))
+            return `repos entry ${quote(spec)} is malformed; ${allowed}.`;
+    }
+    if (ref !== undefined && (!GIT_REF.test(ref) || ref.includes('..'))) {
+        return `repos entry ${quote(spec)} has an invalid ref; ${allowed}.`;
+    }
+    return { spec, repo, ref, baseRef: undefined };
+}
+/** owner/name as GitHub allows them. */
+function isOwnerName(path) {
+    const [owner = '', name = '', ...rest] = path.split('/');
+    return rest.length === 0 && REPO_OWNER.test(owner) && REPO_NAME.test(name) && name !== '.' && name !== '..';
+}
+/** Splits a list given one per line and/or separated by commas; blank items and # comments dropped. */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0 && !s.startsWith('#'));
+}
+/** Tool rules, one per line or comma-separated; a comma inside parentheses (Bash(a,b)) stays. */
+function splitToolList(text) {
+    const items = [];
+    let depth = 0;
+    let item = '';
+    for (const ch of text) {
+        if (ch === '(')
+            depth++;
+        else if (ch === ')')
+            depth = Math.max(0, depth - 1);
+        if ((ch === ',' && depth === 0) || ch === '\n') {
+            items.push(item);
+            item = '';
+        }
+        else
+            item += ch;
+    }
+    items.push(item);
+    return items.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+/** Splits a command line into words the way a POSIX shell would quote them, without expanding anything. */
+function splitArgs(text) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                word += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+                word += text[++i];
+            else
+                word += ch;
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\' && i + 1 < text.length) {
+            word += text[++i];
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            word += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unterminated ${quote} quote`);
+    if (inWord)
+        words.push(word);
+    return words;
+}
+function parseInteger(text, name, min, max, fail, allowed) {
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+        fail(`${name} ${quote(text)} is not valid; use ${allowed}.`);
+        return min;
+    }
+    return value;
+}
+function parseNumber(text, name, fail, rules) {
+    const value = Number(text);
+    const min = rules.zero === 'refused' ? 'greater than 0' : '0 or more';
+    const ok = /^\d+(\.\d+)?$|^\.\d+$/.test(text) &&
+        Number.isFinite(value) &&
+        (rules.zero === 'refused' ? value > 0 : value >= 0) &&
+        (rules.max === undefined || value <= rules.max);
+    if (!ok) {
+        const range = rules.max === undefined ? `a number ${min}` : `a number ${min} and at most ${rules.max}`;
+        const notes = [rules.zero === 'turns it off' ? '0 turns it off' : '', rules.hint ?? ''].filter(Boolean);
+        fail(`${name} ${quote(text)} is not valid; use ${range}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}; fractions such as 0.5 are fine.`);
+        return 0;
+    }
+    return value;
+}
+/** true or false, in any case (as YAML and core.getBooleanInput read them); yes, on or 1 are refused, not guessed. */
+function parseBoolean(text, name, fallback, fail) {
+    if (text === '')
+        return fallback;
+    if (/^true$/i.test(text))
+        return true;
+    if (/^false$/i.test(text))
+        return false;
+    fail(`${name} ${quote(text)} is not a boolean; use true or false.`);
+    return fallback;
+}
+function tryJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const SCHEMA_TYPES = (/* unused pure expression or super */ null && (['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']));
+/** A light check that catches the usual mistakes (not JSON, not an object, a misspelt type) before a paid run. */
+function checkJsonSchema(text, fail) {
+    let schema;
+    try {
+        schema = JSON.parse(text);
+    }
+    catch (err) {
+        fail(`json-schema is not valid JSON: ${err.message}`);
+        return;
+    }
+    if (!isObject(schema)) {
+        fail('json-schema must be a JSON Schema object such as {"type":"object","properties":{...}}.');
+        return;
+    }
+    const problems = [];
+    const visit = (node, path) => {
+        if (!isObject(node))
+            return;
+        const type = node.type;
+        const types = Array.isArray(type) ? type : type === undefined ? [] : [type];
+        for (const t of types) {
+            if (typeof t !== 'string' || !SCHEMA_TYPES.includes(t)) {
+                problems.push(`${path}.type ${JSON.stringify(t)} is not one of ${SCHEMA_TYPES.join(', ')}`);
+            }
+        }
+        if (node.properties !== undefined) {
+            if (!isObject(node.properties))
+                problems.push(`${path}.properties must be an object`);
+            else
+                for (const [k, v] of Object.entries(node.properties))
+                    visit(v, `${path}.properties.${k}`);
+        }
+        if (node.required !== undefined && !(Array.isArray(node.required) && node.required.every((r) => typeof r === 'string'))) {
+            problems.push(`${path}.required must be an array of property names`);
+        }
+        if (node.items !== undefined)
+            visit(node.items, `${path}.items`);
+    };
+    visit(schema, '$');
+    if (problems.length > 0)
+        fail(`json-schema is not a valid JSON Schema: ${problems.slice(0, 3).join('; ')}.`);
+}
+
+;// CONCATENATED MODULE: ./src/github/event.ts
+// What the triggering event means for a run: which repository and commit to
+// clone by default, which PR or issue to comment on, whether the code comes
+// from a fork, and who triggered it. Pure: built from the runner's context
+// object (or a test's), no I/O.
+
+const COMMENT_EVENTS = new Set([
+    'issue_comment',
+    'issues',
+    'pull_request_review',
+    'pull_request_review_comment',
+    'discussion',
+    'discussion_comment',
+]);
+function obj(value) {
+    return typeof value === 'object' && value !== null ? value : {};
+}
+function str(value) {
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+function num(value) {
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+function repoSpec(repo, ref, baseRef) {
+    return { spec: ref ? `${repo}@${ref}` : repo, repo, ref, baseRef };
+}
+function describeEvent(input) {
+    const [owner = '', repo = ''] = input.repository.split('/');
+    const payload = input.payload;
+    const pr = obj(payload.pull_request);
+    const issue = obj(payload.issue);
+    const run = obj(payload.workflow_run);
+    let issueNumber = num(pr.number) ?? num(issue.number) ?? num(payload.number);
+    let fromFork = false;
+    let defaultRepo = repoSpec(input.repository, input.sha || undefined);
+    let withForkCode = defaultRepo;
+    let workflowRunHeadSha;
+    let workflowRunHead;
+    if (Object.keys(pr).length > 0) {
+        const head = obj(pr.head);
+        const base = obj(pr.base);
+        const headRepo = str(obj(head.repo).full_name);
+        const baseRef = str(base.ref);
+        // GitHub sends head.repo null once the head repository is deleted, which only a fork can be.
+        fromFork = headRepo !== undefined ? headRepo.toLowerCase() !== input.repository.toLowerCase() : head.repo === null;
+        const headSha = str(head.sha);
+        // The PR head is fetchable from the base repository (refs/pull/N/head), so fork code never needs the fork's URL.
+        withForkCode = repoSpec(input.repository, headSha ?? (issueNumber ? `refs/pull/${issueNumber}/head` : undefined), baseRef);
+        defaultRepo = fromFork ? repoSpec(input.repository, str(base.sha) ?? baseRef, baseRef) : withForkCode;
+    }
+    else if (Object.keys(issue).length > 0 && issue.pull_request !== undefined && issueNumber) {
+        // A comment on a PR: the payload has no head; the PR ref names it. Fork or not is unknown here,
+        // so the actor check (comment events) is what guards it.
+        withForkCode = repoSpec(input.repository, `refs/pull/${issueNumber}/head`);
+        defaultRepo = withForkCode;
+    }
+    else if (Object.keys(run).length > 0) {
+        const headRepo = str(obj(run.head_repository).full_name);
+        fromFork = headRepo !== undefined ? headRepo.toLowerCase() !== input.repository.toLowerCase() : run.head_repository === null;
+        workflowRunHeadSha = str(run.head_sha);
+        const headRepository = obj(run.head_repository);
+        workflowRunHead = {
+            owner: str(obj(headRepository.owner).login),
+            branch: str(run.head_branch),
+            repo: headRepo,
+        };
+        const prs = Array.isArray(run.pull_requests) ? run.pull_requests.map(obj) : [];
+        issueNumber = num(prs[0]?.number);
+        const baseRef = str(obj(obj(prs[0]).base).ref);
+        withForkCode = repoSpec(input.repository, workflowRunHeadSha, baseRef);
+        // A fork's failed run: clone the base side (default branch); the agent reads the diff and logs with gh.
+        defaultRepo = fromFork ? repoSpec(input.repository, str(obj(payload.repository).default_branch)) : withForkCode;
+    }
+    const serverUrl = input.serverUrl.replace(/\/+$/, '');
+    return {
+        eventName: input.eventName,
+        owner,
+        repo,
+        actor: input.actor,
+        runId: input.runId,
+        runAttempt: input.runAttempt,
+        job: input.job,
+        workflow: input.workflow,
+        serverUrl,
+        apiUrl: input.apiUrl.replace(/\/+$/, ''),
+        issueNumber,
+        workflowRunHeadSha,
+        workflowRunHead,
+        fromFork,
+        defaultRepo,
+        defaultRepoWithForkCode: withForkCode,
+        needsActorCheck: COMMENT_EVENTS.has(input.eventName),
+        runUrl: `${serverUrl}/${input.repository}/actions/runs/${input.runId}${input.runAttempt > 1 ? `/attempts/${input.runAttempt}` : ''}`,
+    };
+}
+/** Events whose payload says what to clone and where to comment: the object in it that does, and whether it must have a number. */
+const NEEDED_PAYLOAD = {
+    pull_request: { key: 'pull_request', numbered: true },
+    pull_request_target: { key: 'pull_request', numbered: true },
+    pull_request_review: { key: 'pull_request', numbered: true },
+    pull_request_review_comment: { key: 'pull_request', numbered: true },
+    issue_comment: { key: 'issue', numbered: true },
+    issues: { key: 'issue', numbered: true },
+    workflow_run: { key: 'workflow_run', numbered: false },
+};
+/**
+ * What in the runner's environment keeps the run from knowing what it is
+ * about: an event file that is not the JSON object the runner writes, an
+ * event whose payload the run needs but does not have, a repository or URL
+ * that is not one. Without these the run would guess what to clone and
+ * where to comment, so they are refused like bad inputs. Pure.
+ */
+function eventProblems(input, file) {
+    const problems = [];
+    const needed = NEEDED_PAYLOAD[input.eventName];
+    const why = needed ? `the ${input.eventName} event needs its payload (a JSON object with ${needed.key}) to know what to clone and where to comment` : '';
+    if (file.kind === 'broken') {
+        problems.push(`GITHUB_EVENT_PATH ${JSON.stringify(file.path)} ${file.reason}; ${why || "the runner writes the event's payload there as a JSON object"}.`);
+    }
+    else if (file.kind === 'absent' && needed) {
+        problems.push(`GITHUB_EVENT_PATH ${file.path ? `${JSON.stringify(file.path)} does not exist` : 'is not set'}; ${why}.`);
+    }
+    else if (file.kind === 'payload' && needed) {
+        const object = file.payload[needed.key];
+        const ok = typeof object === 'object' && object !== null && (!needed.numbered || num(object.number) !== undefined);
+        if (!ok)
+            problems.push(`GITHUB_EVENT_PATH ${JSON.stringify(file.path)} holds no ${needed.key} object${needed.numbered ? ' with a number' : ''}; ${why}.`);
+    }
+    if (!isOwnerName(input.repository)) {
+        problems.push(`GITHUB_REPOSITORY ${quote(input.repository)} is not owner/name; the runner sets it to the workflow's repository.`);
+    }
+    // file: serves a local mirror (and the tests' git server).
+    if (!['https:', 'http:', 'file:'].includes(urlScheme(input.serverUrl))) {
+        problems.push(`GITHUB_SERVER_URL ${quote(input.serverUrl)} is not an http(s) URL; the runner sets it to GitHub's address.`);
+    }
+    if (!['https:', 'http:'].includes(urlScheme(input.apiUrl))) {
+        problems.push(`GITHUB_API_URL ${quote(input.apiUrl)} is not an http(s) URL; the runner sets it to GitHub's API address.`);
+    }
+    return problems;
+}
+function urlScheme(text) {
+    try {
+        return new URL(text).protocol;
+    }
+    catch {
+        return '';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action-io.ts
+// The runner's side of things, in one place: inputs, state, the event
+// context, outputs and summary through @actions/core, and the files settings
+// look at.
+
+
+
+
+
+const coreState = {
+    save: (key, value) => saveState(key, value),
+    get: (key) => getState(key),
+};
+function input(name) {
+    return getInput(name);
+}
+/** The event the run is about, from the runner's variables and event file, and what is wrong with them. */
+function eventInfo() {
+    const env = process.env;
+    const input = {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        payload: eventFile.kind === 'payload' ? eventFile.payload : {},
+        repository: env.GITHUB_REPOSITORY ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: Number.parseInt(env.GITHUB_RUN_ID ?? '', 10) || 0,
+        runAttempt: Number.parseInt(env.GITHUB_RUN_ATTEMPT ?? '', 10) || 1,
+        job: env.GITHUB_JOB ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    };
+    return { event: describeEvent(input), problems: eventProblems(input, eventFile) };
+}
+/** Where a prompt-file may lie, symlinks resolved: the workspace (relative paths start there), then RUNNER_TEMP. */
+function promptFileDirs() {
+    const dirs = [process.env.GITHUB_WORKSPACE || process.cwd(), process.env.RUNNER_TEMP].filter((d) => !!d);
+    return dirs.map((dir) => {
+        try {
+            return realpathSync(dir);
+        }
+        catch {
+            return resolve(dir);
+        }
+    });
+}
+/** Looks at a prompt file: its real path, and its text only when it is a file of at most maxBytes. */
+function action_io_readPromptFile(path, maxBytes) {
+    const why = (err) => err.code ?? err.message;
+    let realPath;
+    try {
+        realPath = realpathSync(path);
+    }
+    catch (err) {
+        const code = why(err);
+        return code === 'ENOENT' || code === 'ENOTDIR' ? { kind: 'missing' } : { kind: 'unreadable', message: code };
+    }
+    try {
+        const stat = statSync(realPath);
+        if (!stat.isFile())
+            return { kind: 'not-a-file', realPath };
+        if (stat.size > maxBytes)
+            return { kind: 'too-big', realPath, bytes: stat.size };
+        const text = readFileSync(realPath, 'utf8');
+        // It may have grown since stat.
+        const bytes = Buffer.byteLength(text);
+        return bytes > maxBytes ? { kind: 'too-big', realPath, bytes } : { kind: 'file', realPath, text };
+    }
+    catch (err) {
+        return { kind: 'unreadable', message: why(err) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action-state.ts
+// Names of what main hands to the post step through action state
+// (core.saveState -> STATE_* env of post). Saved the moment they are known, so
+// a main step killed at any point leaves post enough to clean up.
+const STATE = {
+    /** Saved BEFORE the create call: finds the machine even when the create answer was lost. */
+    nonce: 'nonce',
+    app: 'fly-app',
+    apiUrl: 'fly-api-url',
+    machineId: 'machine-id',
+    /** 'true' once main destroyed the machine itself. */
+    destroyed: 'machine-destroyed',
+    commentId: 'comment-id',
+    /** 'true' once main wrote the final comment. */
+    commentFinal: 'comment-final',
+    /** Marks the main step as having started (post does nothing for a run that never began). */
+    started: 'started',
+};
+
+;// CONCATENATED MODULE: ./src/fly/backoff.ts
+// Retry timing: exponential backoff with jitter, and Retry-After.
+const DEFAULT_RETRY = {
+    maxAttempts: 5,
+    baseDelayMs: 300,
+    maxDelayMs: 10_000,
+    maxRetryAfterMs: 60_000,
+};
+/**
+ * Delay before retry number `retry` (1 = first retry): the exponential cap,
+ * of which a random half is jitter, so that runners that failed together do
+ * not come back together, while every retry still waits at least half the cap.
+ */
+function backoffDelay(retry, random, policy) {
+    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+    const r = Math.min(1, Math.max(0, random()));
+    return Math.round(cap / 2 + (r * cap) / 2);
+}
+/** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (text === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    const at = Date.parse(text);
+    if (Number.isNaN(at))
+        return undefined;
+    return Math.max(0, at - nowMs);
+}
+
+;// CONCATENATED MODULE: ./src/fly/errors.ts
+// Typed errors of the Fly client. Every message names what a person needs to
+// report the problem to Fly: method, path, status, Fly's own words and the
+// fly-request-id.
+const MAX_MESSAGE_CHARS = 500;
+/** Fly answered with a status outside 2xx. */
+class FlyApiError extends Error {
+    name = 'FlyApiError';
+    status;
+    /** Fly's words only (the `message`/`error` field or the body text). */
+    apiMessage;
+    /** The body's `status` field, e.g. `insufficient_capacity`. */
+    flyStatus;
+    requestId;
+    method;
+    path;
+    retryAfter;
+    constructor(fields) {
+        super(describeApiError(fields));
+        this.status = fields.status;
+        this.apiMessage = fields.message;
+        this.flyStatus = fields.flyStatus;
+        this.requestId = fields.requestId;
+        this.method = fields.method;
+        this.path = fields.path;
+        this.retryAfter = fields.retryAfter;
+    }
+}
+function describeApiError(f) {
+    const parts = [`Fly API ${f.method} ${f.path} failed with HTTP ${f.status}`];
+    if (f.flyStatus)
+        parts.push(`(${f.flyStatus})`);
+    let text = parts.join(' ');
+    if (f.message)
+        text += `: ${f.message}`;
+    text += f.requestId ? ` [fly-request-id: ${f.requestId}]` : ' [no fly-request-id]';
+    return text;
+}
+/** No HTTP answer: connection refused or reset, DNS, TLS, or our timeout. */
+class FlyNetworkError extends Error {
+    name = 'FlyNetworkError';
+    kind;
+    /** The low-level code (ECONNRESET, UND_ERR_SOCKET, ...) when known. */
+    code;
+    method;
+    path;
+    /** True when the request certainly never reached Fly (connect failed). */
+    notSent;
+    constructor(fields) {
+        super(`Fly API ${fields.method} ${fields.path} got no answer (${fields.kind}${fields.code ? ` ${fields.code}` : ''}): ${fields.detail}`, { cause: fields.cause });
+        this.kind = fields.kind;
+        this.code = fields.code;
+        this.method = fields.method;
+        this.path = fields.path;
+        this.notSent = fields.notSent;
+    }
+}
+/** Fly's error body: {error, status, details?} (the Go client also reads message). */
+function parseErrorBody(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        parsed = undefined;
+    }
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        const body = parsed;
+        const message = firstString(body.message, body.error) ?? '';
+        const flyStatus = typeof body.status === 'string' && body.status ? body.status : undefined;
+        return { message: bound(message), ...(flyStatus ? { flyStatus } : {}) };
+    }
+    return { message: bound(text.trim()) };
+}
+function firstString(...values) {
+    for (const v of values)
+        if (typeof v === 'string' && v.trim() !== '')
+            return v.trim();
+    return undefined;
+}
+function bound(text) {
+    return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
+}
+/** Fly's machine creation ran out of room in that region. */
+function isCapacityError(err) {
+    if (!(err instanceof FlyApiError))
+        return false;
+    if (err.flyStatus === 'insufficient_capacity')
+        return true;
+    if (err.status === 412)
+        return true;
+    return /capacity/i.test(err.apiMessage);
+}
+/**
+ * The request may or may not have taken effect: no answer, a timeout, or a
+ * server failure. For a create, look before creating again.
+ */
+function isAmbiguousFailure(err) {
+    if (err instanceof FlyNetworkError)
+        return !err.notSent;
+    if (err instanceof FlyApiError)
+        return err.status === 408 || err.status >= 500;
+    return false;
+}
+function isNotFound(err) {
+    return err instanceof FlyApiError && err.status === 404;
+}
+/** The caller's AbortSignal fired; never retried, never wrapped. */
+function isAbortError(err) {
+    return err instanceof Error && err.name === 'AbortError';
+}
+
+;// CONCATENATED MODULE: ./src/fly/exec-answer.ts
+// Decoding the 200 answer of POST /machines/{id}/exec. Fly's Go client reads
+// it as {exit_code, exit_signal, stdout, stderr} with omitempty (a missing
+// field is its zero); the spec calls it raw output bytes. Be liberal: a JSON
+// object is decoded, anything else is the command's stdout.
+function decodeExecAnswer(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        return { exitCode: 0, exitSignal: 0, stdout: text, stderr: '' };
+    }
+    const body = parsed;
+    return {
+        exitCode: toInt(body.exit_code),
+        exitSignal: toInt(body.exit_signal),
+        stdout: toText(body.stdout),
+        stderr: toText(body.stderr),
+    };
+}
+function toInt(value) {
+    if (typeof value === 'number' && Number.isFinite(value))
+        return Math.trunc(value);
+    if (typeof value === 'string' && /^-?\d+$/.test(value.trim()))
+        return Number(value.trim());
+    return 0;
+}
+function toText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value === undefined || value === null)
+        return '';
+    return JSON.stringify(value);
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var node_modules_undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/fly/auth.ts
+// The Authorization header for a Fly token. Tokens from `fly tokens create`
+// are macaroons (comma-separated, each `fm1r_`, `fm1a_` or `fm2_`...) and go
+// with the `FlyV1` scheme; a personal token from `fly auth token` is a
+// Bearer token. Users often paste the scheme along with the token.
+const MACAROON_PREFIXES = ['fm1r_', 'fm1a_', 'fm2_'];
+const PASTED_SCHEME = /^(?:flyv1|bearer)(?:\s+|$)/i;
+/** The token without a pasted scheme or stray whitespace. */
+function normalizeToken(raw) {
+    let token = raw.trim();
+    while (PASTED_SCHEME.test(token))
+        token = token.replace(PASTED_SCHEME, '').trim();
+    return token
+        .split(',')
+        .map((segment) => segment.trim())
+        .filter((segment) => segment !== '')
+        .join(',');
+}
+function isMacaroonToken(token) {
+    return token.split(',').some((segment) => MACAROON_PREFIXES.some((p) => segment.trim().startsWith(p)));
+}
+/** `FlyV1 <macaroons>` or `Bearer <token>`; throws (without the token) when empty. */
+function authorizationHeader(raw) {
+    const token = normalizeToken(raw);
+    if (token === '')
+        throw new Error('The Fly API token is empty: set the fly-api-token input (a token from `fly tokens create deploy`).');
+    return isMacaroonToken(token) ? `FlyV1 ${token}` : `Bearer ${token}`;
+}
+
+;// CONCATENATED MODULE: ./src/fly/dispatcher.ts
+// Which undici dispatcher carries the requests: the runner's proxy when the
+// usual variables name one (self-hosted runners behind a proxy), else a
+// plain keep-alive agent.
+
+function envValue(env, name) {
+    const value = env[name] ?? env[name.toLowerCase()];
+    return value && value.trim() !== '' ? value.trim() : undefined;
+}
+function chooseDispatcher(env) {
+    const httpsProxy = envValue(env, 'HTTPS_PROXY');
+    const httpProxy = envValue(env, 'HTTP_PROXY');
+    if (httpsProxy || httpProxy) {
+        const noProxy = envValue(env, 'NO_PROXY');
+        return {
+            kind: 'proxy',
+            // Pass all three, '' for unset, so that undici does not read
+            // process.env behind the back of the env we were given.
+            dispatcher: new node_modules_undici/* EnvHttpProxyAgent */.J2({ httpProxy: httpProxy ?? '', httpsProxy: httpsProxy ?? '', noProxy: noProxy ?? '' }),
+        };
+    }
+    return { kind: 'direct', dispatcher: new node_modules_undici/* Agent */.g6({ keepAliveTimeout: 10_000 }) };
+}
+
+;// CONCATENATED MODULE: ./src/fly/rate-limit.ts
+// Client-side pacing so that the action slows itself down before Fly answers
+// 429. Fly limits each action per machine (or per app) to about 1 request/s
+// with bursts of 3 (kind `action`: exec, wait, stop, create, ...), and Get
+// Machine to 5/s with bursts of 10 (kind `get`).
+const DEFAULT_LIMITS = {
+    get: { ratePerSecond: 5, burst: 10 },
+    action: { ratePerSecond: 1, burst: 3 },
+};
+/**
+ * The share of Fly's rate the action uses. Fly counts a request when it
+ * arrives, we when we send it: paced at exactly Fly's rate, a few ms of
+ * jitter made one read in twenty arrive early and cost a 429 and a second's
+ * wait (the live benchmark saw it). 5 % under the rate absorbs that.
+ */
+const PACING = 0.95;
+/**
+ * Token buckets that hand out reservations: a caller that finds the bucket
+ * empty takes a token "on credit" (the count goes negative) and sleeps for
+ * exactly as long as the refill needs, so concurrent callers queue up in
+ * order without a timer loop.
+ */
+class RateLimiter {
+    #buckets = new Map();
+    #now;
+    #sleep;
+    #limits;
+    constructor(options) {
+        this.#now = options.now;
+        this.#sleep = options.sleep;
+        this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    }
+    /** Waits until the request may go; returns the milliseconds waited. */
+    async acquire(key, signal) {
+        const { burst } = this.#limits[key.kind];
+        const ratePerSecond = this.#limits[key.kind].ratePerSecond * PACING;
+        const id = `${key.scope}\u0000${key.action}`;
+        const now = this.#now();
+        const bucket = this.#buckets.get(id) ?? { tokens: burst, updatedAt: now };
+        const elapsed = Math.max(0, now - bucket.updatedAt);
+        bucket.tokens = Math.min(burst, bucket.tokens + (elapsed * ratePerSecond) / 1000);
+        bucket.updatedAt = now;
+        bucket.tokens -= 1;
+        this.#buckets.set(id, bucket);
+        if (bucket.tokens >= 0)
+            return 0;
+        const waitMs = Math.ceil((-bucket.tokens * 1000) / ratePerSecond);
+        try {
+            await this.#sleep(waitMs, signal);
+        }
+        catch (err) {
+            bucket.tokens += 1; // give the unused reservation back
+            throw err;
+        }
+        return waitMs;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/fly/request.ts
+// The one place where the action talks HTTP to Fly: base URL, auth, JSON,
+// timeouts, pacing, retries and error mapping. Endpoint methods (client.ts)
+// only say which method, path, query and body.
+
+
+
+
+
+
+
+const DEFAULT_BASE_URL = 'https://api.machines.dev';
+const DEFAULT_TIMEOUT_MS = 30_000;
+const USER_AGENT = 'claude-fly-action/0.1 (+undici)';
+const realSleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, signal ? { signal } : {});
+// Codes meaning the TCP/TLS connection never opened: Fly cannot have acted.
+const NOT_SENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_PRX_CONN',
+]);
+// Codes of a connection that broke after the request may have left.
+const BROKEN_CODES = new Set([
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CLOSED',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+function buildUrl(baseUrl, path, query) {
+    const base = baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+    const params = new URLSearchParams();
+    if (query) {
+        const pairs = Array.isArray(query) ? query : Object.entries(query);
+        for (const [k, v] of pairs)
+            if (v !== undefined)
+                params.append(k, String(v));
+    }
+    const qs = params.toString();
+    return `${base}/v1${path}${qs ? `?${qs}` : ''}`;
+}
+function createFlyRequester(options) {
+    const auth = authorizationHeader(options.token); // fail early, before any machine exists
+    const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
+    const sleep = options.sleep ?? realSleep;
+    const now = options.now ?? Date.now;
+    const random = options.random ?? Math.random;
+    const policy = { ...DEFAULT_RETRY, ...options.retry };
+    const limiter = new RateLimiter({ now, sleep, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
+    const choice = options.dispatcher ? undefined : chooseDispatcher(options.env ?? process.env);
+    const dispatcher = options.dispatcher ?? choice.dispatcher;
+    const userAgent = options.userAgent ?? USER_AGENT;
+    const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    async function tryOnce(call, url, shownPath) {
+        const headers = {
+            authorization: auth,
+            accept: 'application/json',
+            'user-agent': userAgent,
+        };
+        let body;
+        if (call.body !== undefined) {
+            body = JSON.stringify(call.body);
+            headers['content-type'] = 'application/json';
+        }
+        const timeout = new AbortController();
+        const timeoutMs = call.timeoutMs ?? defaultTimeout;
+        const timer = setTimeout(() => timeout.abort(), timeoutMs);
+        const signal = call.signal ? AbortSignal.any([call.signal, timeout.signal]) : timeout.signal;
+        try {
+            const res = await (0,node_modules_undici/* request */.Em)(url, { method: call.method, headers, body, signal, dispatcher });
+            const text = await res.body.text();
+            const requestId = headerValue(res.headers['fly-request-id']);
+            const status = res.statusCode;
+            if ((status >= 200 && status < 300) || call.expect?.includes(status)) {
+                return { method: call.method, path: shownPath, status, text, json: parseJson(text), requestId, headers: res.headers, attempts: 0 };
+            }
+            const { message, flyStatus } = parseErrorBody(text);
+            const retryAfter = headerValue(res.headers['retry-after']);
+            return new FlyApiError({
+                status,
+                message,
+                method: call.method,
+                path: shownPath,
+                ...(flyStatus ? { flyStatus } : {}),
+                ...(requestId ? { requestId } : {}),
+                ...(retryAfter ? { retryAfter } : {}),
+            });
+        }
+        catch (err) {
+            if (call.signal?.aborted)
+                throw call.signal.reason ?? err;
+            if (timeout.signal.aborted) {
+                return new FlyNetworkError({ kind: 'timeout', method: call.method, path: shownPath, notSent: false, cause: err, detail: `no answer within ${timeoutMs} ms` });
+            }
+            const code = errorCode(err);
+            if (code && (NOT_SENT_CODES.has(code) || BROKEN_CODES.has(code))) {
+                return new FlyNetworkError({ kind: 'network', code, method: call.method, path: shownPath, notSent: NOT_SENT_CODES.has(code), cause: err, detail: err.message });
+            }
+            throw err; // a programming error, not a network one
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    function shouldRetry(call, error) {
+        const idempotent = call.idempotent ?? call.method !== 'POST';
+        if (error instanceof FlyNetworkError)
+            return error.notSent || idempotent;
+        if (error.status === 429)
+            return true;
+        if (error.status === 408 || error.status >= 500)
+            return idempotent;
+        return false;
+    }
+    async function request(call) {
+        const url = buildUrl(baseUrl, call.path, call.query);
+        const shownPath = url.slice(url.indexOf('/v1/'));
+        for (let attempt = 1;; attempt++) {
+            if (call.rate)
+                await limiter.acquire(call.rate, call.signal);
+            const outcome = await tryOnce(call, url, shownPath);
+            if (!(outcome instanceof Error))
+                return { ...outcome, attempts: attempt };
+            if (attempt >= policy.maxAttempts || !shouldRetry(call, outcome))
+                throw outcome;
+            let delayMs = backoffDelay(attempt, random, policy);
+            if (outcome instanceof FlyApiError) {
+                const retryAfter = parseRetryAfter(outcome.retryAfter, now());
+                if (retryAfter !== undefined)
+                    delayMs = Math.min(retryAfter, policy.maxRetryAfterMs);
+            }
+            options.onRetry?.({ method: call.method, path: shownPath, attempt, delayMs, error: outcome });
+            await sleep(delayMs, call.signal);
+        }
+    }
+    return {
+        request,
+        sleep,
+        now,
+        random,
+        retry: policy,
+        dispatcherKind: choice ? choice.kind : 'given',
+        close: async () => {
+            if (choice)
+                await choice.dispatcher.close();
+        },
+    };
+}
+function headerValue(value) {
+    if (Array.isArray(value))
+        return value[0];
+    return value === undefined || value === '' ? undefined : value;
+}
+function parseJson(text) {
+    if (text.trim() === '')
+        return undefined;
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function errorCode(err) {
+    for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause, depth++) {
+        const code = e.code;
+        if (typeof code === 'string' && (NOT_SENT_CODES.has(code) || BROKEN_CODES.has(code)))
+            return code;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/fly/client.ts
+// Endpoint methods of the Fly Machines API: each says method, path, query,
+// body and pacing; request.ts does the rest.
+
+
+
+
+/** Fly blocks a wait at most 60 s. */
+const MAX_WAIT_SECONDS = 60;
+/** Time the HTTP layer allows beyond what Fly itself was asked to take. */
+const SLACK_MS = 15_000;
+const CREATE_TIMEOUT_MS = 60_000;
+class FlyClient {
+    #http;
+    constructor(options) {
+        this.#http = createFlyRequester(options);
+    }
+    /** The injected (or real) sleep, clock and randomness, for callers that poll or back off. */
+    get timing() {
+        return { sleep: this.#http.sleep, now: this.#http.now, random: this.#http.random };
+    }
+    /** 'proxy' when the runner's proxy variables are in use. */
+    get dispatcherKind() {
+        return this.#http.dispatcherKind;
+    }
+    async getApp(app, options = {}) {
+        const res = await this.#http.request({ method: 'GET', path: appPath(app), ...signalOf(options) });
+        return objectAnswer(res, `app ${app}`);
+    }
+    /** Not idempotent: never retried after an ambiguous failure (see launch.ts). */
+    async createMachine(app, request, options = {}) {
+        const res = await this.#http.request({
+            method: 'POST',
+            path: `${appPath(app)}/machines`,
+            body: request,
+            idempotent: false,
+            timeoutMs: CREATE_TIMEOUT_MS,
+            rate: { scope: `app:${app}`, action: 'create', kind: 'action' },
+            ...signalOf(options),
+        });
+        return machineAnswer(res, `created machine in ${app}`);
+    }
+    async getMachine(app, id, options = {}) {
+        const res = await this.#http.request({
+            method: 'GET',
+            path: machinePath(app, id),
+            rate: { scope: id, action: 'get', kind: 'get' },
+            ...signalOf(options),
+        });
+        return machineAnswer(res, `machine ${id}`);
+    }
+    async listMachines(app, filter = {}, options = {}) {
+        const query = [];
+        if (filter.includeDeleted)
+            query.push(['include_deleted', 'true']);
+        if (filter.region)
+            query.push(['region', filter.region]);
+        if (filter.state)
+            query.push(['state', filter.state]);
+        for (const [k, v] of Object.entries(filter.metadata ?? {}))
+            query.push([`metadata.${k}`, v]);
+        const res = await this.#http.request({
+            method: 'GET',
+            path: `${appPath(app)}/machines`,
+            query,
+            rate: { scope: `app:${app}`, action: 'list', kind: 'get' },
+            ...signalOf(options),
+        });
+        if (!Array.isArray(res.json))
+            throw unexpected(res, `machine list of ${app}`, 'a JSON array');
+        // Filter here too: a server that ignored the metadata query must not
+        // hand us another run's machine.
+        const wanted = Object.entries(filter.metadata ?? {});
+        return res.json.filter((m) => m && typeof m === 'object' && typeof m.id === 'string' && wanted.every(([k, v]) => m.config?.metadata?.[k] === v));
+    }
+    /**
+     * True when the machine reached the state, false when Fly's wait ran out
+     * (408: ask again). A 404 right after create is retried with backoff.
+     */
+    async waitForState(app, id, wait, options = {}) {
+        const timeoutSeconds = Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.round(wait.timeoutSeconds ?? MAX_WAIT_SECONDS)));
+        const query = { state: wait.state, timeout: timeoutSeconds, instance_id: wait.instanceId || undefined };
+        for (let attempt = 1;; attempt++) {
+            try {
+                const res = await this.#http.request({
+                    method: 'GET',
+                    path: `${machinePath(app, id)}/wait`,
+                    query,
+                    expect: [408],
+                    timeoutMs: timeoutSeconds * 1000 + SLACK_MS,
+                    rate: { scope: id, action: 'wait', kind: 'action' },
+                    ...signalOf(options),
+                });
+                return res.status !== 408;
+            }
+            catch (err) {
+                if (!isNotFound(err) || attempt >= this.#http.retry.maxAttempts)
+                    throw err;
+                await this.#http.sleep(backoffDelay(attempt, this.#http.random, this.#http.retry), options.signal);
+            }
+        }
+    }
+    /**
+     * Runs a command on a started machine. A 200 comes back even when the
+     * command failed: look at exitCode.
+     */
+    async exec(app, id, exec) {
+        const body = { command: exec.command, timeout: exec.timeoutSeconds };
+        if (exec.stdin !== undefined)
+            body.stdin = exec.stdin;
+        const res = await this.#http.request({
+            method: 'POST',
+            path: `${machinePath(app, id)}/exec`,
+            body,
+            idempotent: exec.idempotent ?? false,
+            timeoutMs: exec.timeoutSeconds * 1000 + SLACK_MS,
+            rate: { scope: id, action: 'exec', kind: 'action' },
+            ...signalOf(exec),
+        });
+        return decodeExecAnswer(res.text);
+    }
+    /** Force-destroys (kills a running machine); a 404 means it is already gone. */
+    async destroyMachine(app, id, options = {}) {
+        const res = await this.#http.request({
+            method: 'DELETE',
+            path: machinePath(app, id),
+            query: { force: 'true', kill: 'true' },
+            expect: [404],
+            rate: { scope: id, action: 'destroy', kind: 'action' },
+            ...signalOf(options),
+        });
+        return res.status === 404 ? 'gone' : 'destroyed';
+    }
+    async stopMachine(app, id, stop = {}, options = {}) {
+        const body = {};
+        if (stop.signal)
+            body.signal = stop.signal;
+        if (stop.timeoutSeconds !== undefined)
+            body.timeout = `${Math.max(0, Math.round(stop.timeoutSeconds))}s`;
+        await this.#http.request({
+            method: 'POST',
+            path: `${machinePath(app, id)}/stop`,
+            body,
+            idempotent: true, // stopping twice is harmless
+            rate: { scope: id, action: 'stop', kind: 'action' },
+            ...signalOf(options),
+        });
+    }
+    async signalMachine(app, id, signal, options = {}) {
+        await this.#http.request({
+            method: 'POST',
+            path: `${machinePath(app, id)}/signal`,
+            body: { signal },
+            idempotent: signal === 'SIGKILL', // killing twice is harmless; other signals may not be
+            rate: { scope: id, action: 'signal', kind: 'action' },
+            ...signalOf(options),
+        });
+    }
+    async listMachineEvents(app, id, options = {}) {
+        const res = await this.#http.request({
+            method: 'GET',
+            path: `${machinePath(app, id)}/events`,
+            rate: { scope: id, action: 'events', kind: 'get' },
+            ...signalOf(options),
+        });
+        if (!Array.isArray(res.json))
+            throw unexpected(res, `events of machine ${id}`, 'a JSON array');
+        return res.json;
+    }
+    /** Releases the connection pool this client created. */
+    close() {
+        return this.#http.close();
+    }
+}
+function appPath(app) {
+    return `/apps/${encodeURIComponent(app)}`;
+}
+function machinePath(app, id) {
+    return `${appPath(app)}/machines/${encodeURIComponent(id)}`;
+}
+function signalOf(options) {
+    return options.signal ? { signal: options.signal } : {};
+}
+function objectAnswer(res, what) {
+    const json = res.json;
+    if (json === null || typeof json !== 'object' || Array.isArray(json))
+        throw unexpected(res, what, 'a JSON object');
+    return json;
+}
+function machineAnswer(res, what) {
+    const body = objectAnswer(res, what);
+    if (typeof body.id !== 'string' || body.id === '')
+        throw unexpected(res, what, 'a machine with an id');
+    return body;
+}
+/** A 2xx whose body is not what the spec promises. */
+function unexpected(res, what, expected) {
+    const snippet = res.text.length > 200 ? `${res.text.slice(0, 200)}…` : res.text;
+    return new FlyApiError({
+        status: res.status,
+        message: `expected ${expected} for ${what}, got: ${snippet || '(empty body)'}`,
+        method: res.method,
+        path: res.path,
+        ...(res.requestId ? { requestId: res.requestId } : {}),
+    });
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -105796,7 +107499,7 @@ class Context {
 // EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var lib = __nccwpck_require__(9659);
 // EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/undici/index.js
-var node_modules_undici = __nccwpck_require__(9231);
+var github_node_modules_undici = __nccwpck_require__(9231);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -105829,7 +107532,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 function getProxyFetch(destinationUrl) {
     const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
     const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
-        return (0,node_modules_undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+        return (0,github_node_modules_undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
     return proxyFetch;
 }
@@ -107631,8 +109334,8 @@ function withCustomRequest(customRequest) {
 ;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var dist_bundle_sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${dist_bundle_sep}${b64url}${dist_bundle_sep}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 
 // pkg/dist-src/auth.js
@@ -110740,831 +112443,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/github/event.ts
-const COMMENT_EVENTS = new Set([
-    'issue_comment',
-    'issues',
-    'pull_request_review',
-    'pull_request_review_comment',
-    'discussion',
-    'discussion_comment',
-]);
-function obj(value) {
-    return typeof value === 'object' && value !== null ? value : {};
-}
-function str(value) {
-    return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-function num(value) {
-    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-function repoSpec(repo, ref, baseRef) {
-    return { spec: ref ? `${repo}@${ref}` : repo, repo, ref, baseRef };
-}
-function describeEvent(input) {
-    const [owner = '', repo = ''] = input.repository.split('/');
-    const payload = input.payload;
-    const pr = obj(payload.pull_request);
-    const issue = obj(payload.issue);
-    const run = obj(payload.workflow_run);
-    let issueNumber = num(pr.number) ?? num(issue.number) ?? num(payload.number);
-    let fromFork = false;
-    let defaultRepo = repoSpec(input.repository, input.sha || undefined);
-    let withForkCode = defaultRepo;
-    let workflowRunHeadSha;
-    let workflowRunHead;
-    if (Object.keys(pr).length > 0) {
-        const head = obj(pr.head);
-        const base = obj(pr.base);
-        const headRepo = str(obj(head.repo).full_name);
-        const baseRef = str(base.ref);
-        // GitHub sends head.repo null once the head repository is deleted, which only a fork can be.
-        fromFork = headRepo !== undefined ? headRepo.toLowerCase() !== input.repository.toLowerCase() : head.repo === null;
-        const headSha = str(head.sha);
-        // The PR head is fetchable from the base repository (refs/pull/N/head), so fork code never needs the fork's URL.
-        withForkCode = repoSpec(input.repository, headSha ?? (issueNumber ? `refs/pull/${issueNumber}/head` : undefined), baseRef);
-        defaultRepo = fromFork ? repoSpec(input.repository, str(base.sha) ?? baseRef, baseRef) : withForkCode;
-    }
-    else if (Object.keys(issue).length > 0 && issue.pull_request !== undefined && issueNumber) {
-        // A comment on a PR: the payload has no head; the PR ref names it. Fork or not is unknown here,
-        // so the actor check (comment events) is what guards it.
-        withForkCode = repoSpec(input.repository, `refs/pull/${issueNumber}/head`);
-        defaultRepo = withForkCode;
-    }
-    else if (Object.keys(run).length > 0) {
-        const headRepo = str(obj(run.head_repository).full_name);
-        fromFork = headRepo !== undefined ? headRepo.toLowerCase() !== input.repository.toLowerCase() : run.head_repository === null;
-        workflowRunHeadSha = str(run.head_sha);
-        const headRepository = obj(run.head_repository);
-        workflowRunHead = {
-            owner: str(obj(headRepository.owner).login),
-            branch: str(run.head_branch),
-            repo: headRepo,
-        };
-        const prs = Array.isArray(run.pull_requests) ? run.pull_requests.map(obj) : [];
-        issueNumber = num(prs[0]?.number);
-        const baseRef = str(obj(obj(prs[0]).base).ref);
-        withForkCode = repoSpec(input.repository, workflowRunHeadSha, baseRef);
-        // A fork's failed run: clone the base side (default branch); the agent reads the diff and logs with gh.
-        defaultRepo = fromFork ? repoSpec(input.repository, str(obj(payload.repository).default_branch)) : withForkCode;
-    }
-    const serverUrl = input.serverUrl.replace(/\/+$/, '');
-    return {
-        eventName: input.eventName,
-        owner,
-        repo,
-        actor: input.actor,
-        runId: input.runId,
-        runAttempt: input.runAttempt,
-        job: input.job,
-        workflow: input.workflow,
-        serverUrl,
-        apiUrl: input.apiUrl.replace(/\/+$/, ''),
-        issueNumber,
-        workflowRunHeadSha,
-        workflowRunHead,
-        fromFork,
-        defaultRepo,
-        defaultRepoWithForkCode: withForkCode,
-        needsActorCheck: COMMENT_EVENTS.has(input.eventName),
-        runUrl: `${serverUrl}/${input.repository}/actions/runs/${input.runId}${input.runAttempt > 1 ? `/attempts/${input.runAttempt}` : ''}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/action-io.ts
-// The runner's side of things, in one place: inputs, state, the event
-// context, outputs and summary through @actions/core and @actions/github.
-
-
-
-
-const coreState = {
-    save: (key, value) => saveState(key, value),
-    get: (key) => getState(key),
-};
-function input(name) {
-    return getInput(name);
-}
-function eventInfo() {
-    const ctx = github_context;
-    return describeEvent({
-        eventName: ctx.eventName ?? '',
-        payload: (ctx.payload ?? {}),
-        repository: process.env.GITHUB_REPOSITORY ?? '',
-        sha: ctx.sha ?? '',
-        actor: ctx.actor ?? '',
-        runId: ctx.runId || 0,
-        runAttempt: ctx.runAttempt || 1,
-        job: ctx.job ?? '',
-        workflow: ctx.workflow ?? '',
-        serverUrl: ctx.serverUrl || 'https://github.com',
-        apiUrl: ctx.apiUrl || 'https://api.github.com',
-    });
-}
-function readTextFile(path) {
-    return readFileSync(path, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./src/action-state.ts
-// Names of what main hands to the post step through action state
-// (core.saveState -> STATE_* env of post). Saved the moment they are known, so
-// a main step killed at any point leaves post enough to clean up.
-const STATE = {
-    /** Saved BEFORE the create call: finds the machine even when the create answer was lost. */
-    nonce: 'nonce',
-    app: 'fly-app',
-    apiUrl: 'fly-api-url',
-    machineId: 'machine-id',
-    /** 'true' once main destroyed the machine itself. */
-    destroyed: 'machine-destroyed',
-    commentId: 'comment-id',
-    /** 'true' once main wrote the final comment. */
-    commentFinal: 'comment-final',
-    /** Marks the main step as having started (post does nothing for a run that never began). */
-    started: 'started',
-};
-
-;// CONCATENATED MODULE: ./src/fly/backoff.ts
-// Retry timing: exponential backoff with jitter, and Retry-After.
-const DEFAULT_RETRY = {
-    maxAttempts: 5,
-    baseDelayMs: 300,
-    maxDelayMs: 10_000,
-    maxRetryAfterMs: 60_000,
-};
-/**
- * Delay before retry number `retry` (1 = first retry): the exponential cap,
- * of which a random half is jitter, so that runners that failed together do
- * not come back together, while every retry still waits at least half the cap.
- */
-function backoffDelay(retry, random, policy) {
-    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-    const r = Math.min(1, Math.max(0, random()));
-    return Math.round(cap / 2 + (r * cap) / 2);
-}
-/** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (text === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(text))
-        return Math.round(Number(text) * 1000);
-    const at = Date.parse(text);
-    if (Number.isNaN(at))
-        return undefined;
-    return Math.max(0, at - nowMs);
-}
-
-;// CONCATENATED MODULE: ./src/fly/errors.ts
-// Typed errors of the Fly client. Every message names what a person needs to
-// report the problem to Fly: method, path, status, Fly's own words and the
-// fly-request-id.
-const MAX_MESSAGE_CHARS = 500;
-/** Fly answered with a status outside 2xx. */
-class FlyApiError extends Error {
-    name = 'FlyApiError';
-    status;
-    /** Fly's words only (the `message`/`error` field or the body text). */
-    apiMessage;
-    /** The body's `status` field, e.g. `insufficient_capacity`. */
-    flyStatus;
-    requestId;
-    method;
-    path;
-    retryAfter;
-    constructor(fields) {
-        super(describeApiError(fields));
-        this.status = fields.status;
-        this.apiMessage = fields.message;
-        this.flyStatus = fields.flyStatus;
-        this.requestId = fields.requestId;
-        this.method = fields.method;
-        this.path = fields.path;
-        this.retryAfter = fields.retryAfter;
-    }
-}
-function describeApiError(f) {
-    const parts = [`Fly API ${f.method} ${f.path} failed with HTTP ${f.status}`];
-    if (f.flyStatus)
-        parts.push(`(${f.flyStatus})`);
-    let text = parts.join(' ');
-    if (f.message)
-        text += `: ${f.message}`;
-    text += f.requestId ? ` [fly-request-id: ${f.requestId}]` : ' [no fly-request-id]';
-    return text;
-}
-/** No HTTP answer: connection refused or reset, DNS, TLS, or our timeout. */
-class FlyNetworkError extends Error {
-    name = 'FlyNetworkError';
-    kind;
-    /** The low-level code (ECONNRESET, UND_ERR_SOCKET, ...) when known. */
-    code;
-    method;
-    path;
-    /** True when the request certainly never reached Fly (connect failed). */
-    notSent;
-    constructor(fields) {
-        super(`Fly API ${fields.method} ${fields.path} got no answer (${fields.kind}${fields.code ? ` ${fields.code}` : ''}): ${fields.detail}`, { cause: fields.cause });
-        this.kind = fields.kind;
-        this.code = fields.code;
-        this.method = fields.method;
-        this.path = fields.path;
-        this.notSent = fields.notSent;
-    }
-}
-/** Fly's error body: {error, status, details?} (the Go client also reads message). */
-function parseErrorBody(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        parsed = undefined;
-    }
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        const body = parsed;
-        const message = firstString(body.message, body.error) ?? '';
-        const flyStatus = typeof body.status === 'string' && body.status ? body.status : undefined;
-        return { message: bound(message), ...(flyStatus ? { flyStatus } : {}) };
-    }
-    return { message: bound(text.trim()) };
-}
-function firstString(...values) {
-    for (const v of values)
-        if (typeof v === 'string' && v.trim() !== '')
-            return v.trim();
-    return undefined;
-}
-function bound(text) {
-    return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
-}
-/** Fly's machine creation ran out of room in that region. */
-function isCapacityError(err) {
-    if (!(err instanceof FlyApiError))
-        return false;
-    if (err.flyStatus === 'insufficient_capacity')
-        return true;
-    if (err.status === 412)
-        return true;
-    return /capacity/i.test(err.apiMessage);
-}
-/**
- * The request may or may not have taken effect: no answer, a timeout, or a
- * server failure. For a create, look before creating again.
- */
-function isAmbiguousFailure(err) {
-    if (err instanceof FlyNetworkError)
-        return !err.notSent;
-    if (err instanceof FlyApiError)
-        return err.status === 408 || err.status >= 500;
-    return false;
-}
-function isNotFound(err) {
-    return err instanceof FlyApiError && err.status === 404;
-}
-/** The caller's AbortSignal fired; never retried, never wrapped. */
-function isAbortError(err) {
-    return err instanceof Error && err.name === 'AbortError';
-}
-
-;// CONCATENATED MODULE: ./src/fly/exec-answer.ts
-// Decoding the 200 answer of POST /machines/{id}/exec. Fly's Go client reads
-// it as {exit_code, exit_signal, stdout, stderr} with omitempty (a missing
-// field is its zero); the spec calls it raw output bytes. Be liberal: a JSON
-// object is decoded, anything else is the command's stdout.
-function decodeExecAnswer(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        parsed = undefined;
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        return { exitCode: 0, exitSignal: 0, stdout: text, stderr: '' };
-    }
-    const body = parsed;
-    return {
-        exitCode: toInt(body.exit_code),
-        exitSignal: toInt(body.exit_signal),
-        stdout: toText(body.stdout),
-        stderr: toText(body.stderr),
-    };
-}
-function toInt(value) {
-    if (typeof value === 'number' && Number.isFinite(value))
-        return Math.trunc(value);
-    if (typeof value === 'string' && /^-?\d+$/.test(value.trim()))
-        return Number(value.trim());
-    return 0;
-}
-function toText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value === undefined || value === null)
-        return '';
-    return JSON.stringify(value);
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var node_modules_undici_0 = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./src/fly/auth.ts
-// The Authorization header for a Fly token. Tokens from `fly tokens create`
-// are macaroons (comma-separated, each `fm1r_`, `fm1a_` or `fm2_`...) and go
-// with the `FlyV1` scheme; a personal token from `fly auth token` is a
-// Bearer token. Users often paste the scheme along with the token.
-const MACAROON_PREFIXES = ['fm1r_', 'fm1a_', 'fm2_'];
-const PASTED_SCHEME = /^(?:flyv1|bearer)(?:\s+|$)/i;
-/** The token without a pasted scheme or stray whitespace. */
-function normalizeToken(raw) {
-    let token = raw.trim();
-    while (PASTED_SCHEME.test(token))
-        token = token.replace(PASTED_SCHEME, '').trim();
-    return token
-        .split(',')
-        .map((segment) => segment.trim())
-        .filter((segment) => segment !== '')
-        .join(',');
-}
-function isMacaroonToken(token) {
-    return token.split(',').some((segment) => MACAROON_PREFIXES.some((p) => segment.trim().startsWith(p)));
-}
-/** `FlyV1 <macaroons>` or `Bearer <token>`; throws (without the token) when empty. */
-function authorizationHeader(raw) {
-    const token = normalizeToken(raw);
-    if (token === '')
-        throw new Error('The Fly API token is empty: set the fly-api-token input (a token from `fly tokens create deploy`).');
-    return isMacaroonToken(token) ? `FlyV1 ${token}` : `Bearer ${token}`;
-}
-
-;// CONCATENATED MODULE: ./src/fly/dispatcher.ts
-// Which undici dispatcher carries the requests: the runner's proxy when the
-// usual variables name one (self-hosted runners behind a proxy), else a
-// plain keep-alive agent.
-
-function envValue(env, name) {
-    const value = env[name] ?? env[name.toLowerCase()];
-    return value && value.trim() !== '' ? value.trim() : undefined;
-}
-function chooseDispatcher(env) {
-    const httpsProxy = envValue(env, 'HTTPS_PROXY');
-    const httpProxy = envValue(env, 'HTTP_PROXY');
-    if (httpsProxy || httpProxy) {
-        const noProxy = envValue(env, 'NO_PROXY');
-        return {
-            kind: 'proxy',
-            // Pass all three, '' for unset, so that undici does not read
-            // process.env behind the back of the env we were given.
-            dispatcher: new node_modules_undici_0/* EnvHttpProxyAgent */.J2({ httpProxy: httpProxy ?? '', httpsProxy: httpsProxy ?? '', noProxy: noProxy ?? '' }),
-        };
-    }
-    return { kind: 'direct', dispatcher: new node_modules_undici_0/* Agent */.g6({ keepAliveTimeout: 10_000 }) };
-}
-
-;// CONCATENATED MODULE: ./src/fly/rate-limit.ts
-// Client-side pacing so that the action slows itself down before Fly answers
-// 429. Fly limits each action per machine (or per app) to about 1 request/s
-// with bursts of 3 (kind `action`: exec, wait, stop, create, ...), and Get
-// Machine to 5/s with bursts of 10 (kind `get`).
-const DEFAULT_LIMITS = {
-    get: { ratePerSecond: 5, burst: 10 },
-    action: { ratePerSecond: 1, burst: 3 },
-};
-/**
- * Token buckets that hand out reservations: a caller that finds the bucket
- * empty takes a token "on credit" (the count goes negative) and sleeps for
- * exactly as long as the refill needs, so concurrent callers queue up in
- * order without a timer loop.
- */
-class RateLimiter {
-    #buckets = new Map();
-    #now;
-    #sleep;
-    #limits;
-    constructor(options) {
-        this.#now = options.now;
-        this.#sleep = options.sleep;
-        this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
-    }
-    /** Waits until the request may go; returns the milliseconds waited. */
-    async acquire(key, signal) {
-        const { ratePerSecond, burst } = this.#limits[key.kind];
-        const id = `${key.scope}\u0000${key.action}`;
-        const now = this.#now();
-        const bucket = this.#buckets.get(id) ?? { tokens: burst, updatedAt: now };
-        const elapsed = Math.max(0, now - bucket.updatedAt);
-        bucket.tokens = Math.min(burst, bucket.tokens + (elapsed * ratePerSecond) / 1000);
-        bucket.updatedAt = now;
-        bucket.tokens -= 1;
-        this.#buckets.set(id, bucket);
-        if (bucket.tokens >= 0)
-            return 0;
-        const waitMs = Math.ceil((-bucket.tokens * 1000) / ratePerSecond);
-        try {
-            await this.#sleep(waitMs, signal);
-        }
-        catch (err) {
-            bucket.tokens += 1; // give the unused reservation back
-            throw err;
-        }
-        return waitMs;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/fly/request.ts
-// The one place where the action talks HTTP to Fly: base URL, auth, JSON,
-// timeouts, pacing, retries and error mapping. Endpoint methods (client.ts)
-// only say which method, path, query and body.
-
-
-
-
-
-
-
-const DEFAULT_BASE_URL = 'https://api.machines.dev';
-const DEFAULT_TIMEOUT_MS = 30_000;
-const USER_AGENT = 'claude-fly-action/0.1 (+undici)';
-const realSleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, signal ? { signal } : {});
-// Codes meaning the TCP/TLS connection never opened: Fly cannot have acted.
-const NOT_SENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENETDOWN',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_PRX_CONN',
-]);
-// Codes of a connection that broke after the request may have left.
-const BROKEN_CODES = new Set([
-    'ECONNRESET',
-    'EPIPE',
-    'ETIMEDOUT',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CLOSED',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-]);
-function buildUrl(baseUrl, path, query) {
-    const base = baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
-    const params = new URLSearchParams();
-    if (query) {
-        const pairs = Array.isArray(query) ? query : Object.entries(query);
-        for (const [k, v] of pairs)
-            if (v !== undefined)
-                params.append(k, String(v));
-    }
-    const qs = params.toString();
-    return `${base}/v1${path}${qs ? `?${qs}` : ''}`;
-}
-function createFlyRequester(options) {
-    const auth = authorizationHeader(options.token); // fail early, before any machine exists
-    const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
-    const sleep = options.sleep ?? realSleep;
-    const now = options.now ?? Date.now;
-    const random = options.random ?? Math.random;
-    const policy = { ...DEFAULT_RETRY, ...options.retry };
-    const limiter = new RateLimiter({ now, sleep, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
-    const choice = options.dispatcher ? undefined : chooseDispatcher(options.env ?? process.env);
-    const dispatcher = options.dispatcher ?? choice.dispatcher;
-    const userAgent = options.userAgent ?? USER_AGENT;
-    const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    async function tryOnce(call, url, shownPath) {
-        const headers = {
-            authorization: auth,
-            accept: 'application/json',
-            'user-agent': userAgent,
-        };
-        let body;
-        if (call.body !== undefined) {
-            body = JSON.stringify(call.body);
-            headers['content-type'] = 'application/json';
-        }
-        const timeout = new AbortController();
-        const timeoutMs = call.timeoutMs ?? defaultTimeout;
-        const timer = setTimeout(() => timeout.abort(), timeoutMs);
-        const signal = call.signal ? AbortSignal.any([call.signal, timeout.signal]) : timeout.signal;
-        try {
-            const res = await (0,node_modules_undici_0/* request */.Em)(url, { method: call.method, headers, body, signal, dispatcher });
-            const text = await res.body.text();
-            const requestId = headerValue(res.headers['fly-request-id']);
-            const status = res.statusCode;
-            if ((status >= 200 && status < 300) || call.expect?.includes(status)) {
-                return { method: call.method, path: shownPath, status, text, json: parseJson(text), requestId, headers: res.headers, attempts: 0 };
-            }
-            const { message, flyStatus } = parseErrorBody(text);
-            const retryAfter = headerValue(res.headers['retry-after']);
-            return new FlyApiError({
-                status,
-                message,
-                method: call.method,
-                path: shownPath,
-                ...(flyStatus ? { flyStatus } : {}),
-                ...(requestId ? { requestId } : {}),
-                ...(retryAfter ? { retryAfter } : {}),
-            });
-        }
-        catch (err) {
-            if (call.signal?.aborted)
-                throw call.signal.reason ?? err;
-            if (timeout.signal.aborted) {
-                return new FlyNetworkError({ kind: 'timeout', method: call.method, path: shownPath, notSent: false, cause: err, detail: `no answer within ${timeoutMs} ms` });
-            }
-            const code = errorCode(err);
-            if (code && (NOT_SENT_CODES.has(code) || BROKEN_CODES.has(code))) {
-                return new FlyNetworkError({ kind: 'network', code, method: call.method, path: shownPath, notSent: NOT_SENT_CODES.has(code), cause: err, detail: err.message });
-            }
-            throw err; // a programming error, not a network one
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }
-    function shouldRetry(call, error) {
-        const idempotent = call.idempotent ?? call.method !== 'POST';
-        if (error instanceof FlyNetworkError)
-            return error.notSent || idempotent;
-        if (error.status === 429)
-            return true;
-        if (error.status === 408 || error.status >= 500)
-            return idempotent;
-        return false;
-    }
-    async function request(call) {
-        const url = buildUrl(baseUrl, call.path, call.query);
-        const shownPath = url.slice(url.indexOf('/v1/'));
-        for (let attempt = 1;; attempt++) {
-            if (call.rate)
-                await limiter.acquire(call.rate, call.signal);
-            const outcome = await tryOnce(call, url, shownPath);
-            if (!(outcome instanceof Error))
-                return { ...outcome, attempts: attempt };
-            if (attempt >= policy.maxAttempts || !shouldRetry(call, outcome))
-                throw outcome;
-            let delayMs = backoffDelay(attempt, random, policy);
-            if (outcome instanceof FlyApiError) {
-                const retryAfter = parseRetryAfter(outcome.retryAfter, now());
-                if (retryAfter !== undefined)
-                    delayMs = Math.min(retryAfter, policy.maxRetryAfterMs);
-            }
-            options.onRetry?.({ method: call.method, path: shownPath, attempt, delayMs, error: outcome });
-            await sleep(delayMs, call.signal);
-        }
-    }
-    return {
-        request,
-        sleep,
-        now,
-        random,
-        retry: policy,
-        dispatcherKind: choice ? choice.kind : 'given',
-        close: async () => {
-            if (choice)
-                await choice.dispatcher.close();
-        },
-    };
-}
-function headerValue(value) {
-    if (Array.isArray(value))
-        return value[0];
-    return value === undefined || value === '' ? undefined : value;
-}
-function parseJson(text) {
-    if (text.trim() === '')
-        return undefined;
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-function errorCode(err) {
-    for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause, depth++) {
-        const code = e.code;
-        if (typeof code === 'string' && (NOT_SENT_CODES.has(code) || BROKEN_CODES.has(code)))
-            return code;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/fly/client.ts
-// Endpoint methods of the Fly Machines API: each says method, path, query,
-// body and pacing; request.ts does the rest.
-
-
-
-
-/** Fly blocks a wait at most 60 s. */
-const MAX_WAIT_SECONDS = 60;
-/** Time the HTTP layer allows beyond what Fly itself was asked to take. */
-const SLACK_MS = 15_000;
-const CREATE_TIMEOUT_MS = 60_000;
-class FlyClient {
-    #http;
-    constructor(options) {
-        this.#http = createFlyRequester(options);
-    }
-    /** The injected (or real) sleep, clock and randomness, for callers that poll or back off. */
-    get timing() {
-        return { sleep: this.#http.sleep, now: this.#http.now, random: this.#http.random };
-    }
-    /** 'proxy' when the runner's proxy variables are in use. */
-    get dispatcherKind() {
-        return this.#http.dispatcherKind;
-    }
-    async getApp(app, options = {}) {
-        const res = await this.#http.request({ method: 'GET', path: appPath(app), ...signalOf(options) });
-        return objectAnswer(res, `app ${app}`);
-    }
-    /** Not idempotent: never retried after an ambiguous failure (see launch.ts). */
-    async createMachine(app, request, options = {}) {
-        const res = await this.#http.request({
-            method: 'POST',
-            path: `${appPath(app)}/machines`,
-            body: request,
-            idempotent: false,
-            timeoutMs: CREATE_TIMEOUT_MS,
-            rate: { scope: `app:${app}`, action: 'create', kind: 'action' },
-            ...signalOf(options),
-        });
-        return machineAnswer(res, `created machine in ${app}`);
-    }
-    async getMachine(app, id, options = {}) {
-        const res = await this.#http.request({
-            method: 'GET',
-            path: machinePath(app, id),
-            rate: { scope: id, action: 'get', kind: 'get' },
-            ...signalOf(options),
-        });
-        return machineAnswer(res, `machine ${id}`);
-    }
-    async listMachines(app, filter = {}, options = {}) {
-        const query = [];
-        if (filter.includeDeleted)
-            query.push(['include_deleted', 'true']);
-        if (filter.region)
-            query.push(['region', filter.region]);
-        if (filter.state)
-            query.push(['state', filter.state]);
-        for (const [k, v] of Object.entries(filter.metadata ?? {}))
-            query.push([`metadata.${k}`, v]);
-        const res = await this.#http.request({
-            method: 'GET',
-            path: `${appPath(app)}/machines`,
-            query,
-            rate: { scope: `app:${app}`, action: 'list', kind: 'get' },
-            ...signalOf(options),
-        });
-        if (!Array.isArray(res.json))
-            throw unexpected(res, `machine list of ${app}`, 'a JSON array');
-        // Filter here too: a server that ignored the metadata query must not
-        // hand us another run's machine.
-        const wanted = Object.entries(filter.metadata ?? {});
-        return res.json.filter((m) => m && typeof m === 'object' && typeof m.id === 'string' && wanted.every(([k, v]) => m.config?.metadata?.[k] === v));
-    }
-    /**
-     * True when the machine reached the state, false when Fly's wait ran out
-     * (408: ask again). A 404 right after create is retried with backoff.
-     */
-    async waitForState(app, id, wait, options = {}) {
-        const timeoutSeconds = Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.round(wait.timeoutSeconds ?? MAX_WAIT_SECONDS)));
-        const query = { state: wait.state, timeout: timeoutSeconds, instance_id: wait.instanceId || undefined };
-        for (let attempt = 1;; attempt++) {
-            try {
-                const res = await this.#http.request({
-                    method: 'GET',
-                    path: `${machinePath(app, id)}/wait`,
-                    query,
-                    expect: [408],
-                    timeoutMs: timeoutSeconds * 1000 + SLACK_MS,
-                    rate: { scope: id, action: 'wait', kind: 'action' },
-                    ...signalOf(options),
-                });
-                return res.status !== 408;
-            }
-            catch (err) {
-                if (!isNotFound(err) || attempt >= this.#http.retry.maxAttempts)
-                    throw err;
-                await this.#http.sleep(backoffDelay(attempt, this.#http.random, this.#http.retry), options.signal);
-            }
-        }
-    }
-    /**
-     * Runs a command on a started machine. A 200 comes back even when the
-     * command failed: look at exitCode.
-     */
-    async exec(app, id, exec) {
-        const body = { command: exec.command, timeout: exec.timeoutSeconds };
-        if (exec.stdin !== undefined)
-            body.stdin = exec.stdin;
-        const res = await this.#http.request({
-            method: 'POST',
-            path: `${machinePath(app, id)}/exec`,
-            body,
-            idempotent: exec.idempotent ?? false,
-            timeoutMs: exec.timeoutSeconds * 1000 + SLACK_MS,
-            rate: { scope: id, action: 'exec', kind: 'action' },
-            ...signalOf(exec),
-        });
-        return decodeExecAnswer(res.text);
-    }
-    /** Force-destroys (kills a running machine); a 404 means it is already gone. */
-    async destroyMachine(app, id, options = {}) {
-        const res = await this.#http.request({
-            method: 'DELETE',
-            path: machinePath(app, id),
-            query: { force: 'true', kill: 'true' },
-            expect: [404],
-            rate: { scope: id, action: 'destroy', kind: 'action' },
-            ...signalOf(options),
-        });
-        return res.status === 404 ? 'gone' : 'destroyed';
-    }
-    async stopMachine(app, id, stop = {}, options = {}) {
-        const body = {};
-        if (stop.signal)
-            body.signal = stop.signal;
-        if (stop.timeoutSeconds !== undefined)
-            body.timeout = `${Math.max(0, Math.round(stop.timeoutSeconds))}s`;
-        await this.#http.request({
-            method: 'POST',
-            path: `${machinePath(app, id)}/stop`,
-            body,
-            idempotent: true, // stopping twice is harmless
-            rate: { scope: id, action: 'stop', kind: 'action' },
-            ...signalOf(options),
-        });
-    }
-    async signalMachine(app, id, signal, options = {}) {
-        await this.#http.request({
-            method: 'POST',
-            path: `${machinePath(app, id)}/signal`,
-            body: { signal },
-            idempotent: signal === 'SIGKILL', // killing twice is harmless; other signals may not be
-            rate: { scope: id, action: 'signal', kind: 'action' },
-            ...signalOf(options),
-        });
-    }
-    async listMachineEvents(app, id, options = {}) {
-        const res = await this.#http.request({
-            method: 'GET',
-            path: `${machinePath(app, id)}/events`,
-            rate: { scope: id, action: 'events', kind: 'get' },
-            ...signalOf(options),
-        });
-        if (!Array.isArray(res.json))
-            throw unexpected(res, `events of machine ${id}`, 'a JSON array');
-        return res.json;
-    }
-    /** Releases the connection pool this client created. */
-    close() {
-        return this.#http.close();
-    }
-}
-function appPath(app) {
-    return `/apps/${encodeURIComponent(app)}`;
-}
-function machinePath(app, id) {
-    return `${appPath(app)}/machines/${encodeURIComponent(id)}`;
-}
-function signalOf(options) {
-    return options.signal ? { signal: options.signal } : {};
-}
-function objectAnswer(res, what) {
-    const json = res.json;
-    if (json === null || typeof json !== 'object' || Array.isArray(json))
-        throw unexpected(res, what, 'a JSON object');
-    return json;
-}
-function machineAnswer(res, what) {
-    const body = objectAnswer(res, what);
-    if (typeof body.id !== 'string' || body.id === '')
-        throw unexpected(res, what, 'a machine with an id');
-    return body;
-}
-/** A 2xx whose body is not what the spec promises. */
-function unexpected(res, what, expected) {
-    const snippet = res.text.length > 200 ? `${res.text.slice(0, 200)}…` : res.text;
-    return new FlyApiError({
-        status: res.status,
-        message: `expected ${expected} for ${what}, got: ${snippet || '(empty body)'}`,
-        method: res.method,
-        path: res.path,
-        ...(res.requestId ? { requestId: res.requestId } : {}),
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/github/api.ts
 // The GitHub REST/GraphQL calls the action makes, over @actions/github's
 // Octokit (it honours the runner's proxy settings), with every failure mapped
@@ -111862,160 +112740,6 @@ async function finalizeAbandonedComment(options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/fly/machine-config.ts
-// Pure builder of the create-machine request, Fly's guest presets, and the
-// guard that keeps secrets out of a machine config (Fly stores the config
-// in plain text and returns it to anyone with an app token, even after
-// destroy).
-const ACTION_TAG = 'claude-fly-action';
-/** Metadata keys this action puts on its machines. */
-const METADATA_KEYS = {
-    nonce: 'cfa-nonce',
-    runId: 'cfa-run-id',
-    runAttempt: 'cfa-run-attempt',
-    job: 'cfa-job',
-    deadline: 'cfa-deadline',
-    action: 'cfa-action',
-};
-function runMetadata(tags) {
-    if (!tags.nonce.trim())
-        throw new Error('The machine nonce is empty.');
-    if (!Number.isFinite(tags.deadlineEpochSeconds) || tags.deadlineEpochSeconds <= 0) {
-        throw new Error(`The machine deadline must be epoch seconds, got ${String(tags.deadlineEpochSeconds)}.`);
-    }
-    return {
-        [METADATA_KEYS.nonce]: tags.nonce,
-        [METADATA_KEYS.runId]: String(tags.runId),
-        [METADATA_KEYS.runAttempt]: String(tags.runAttempt),
-        [METADATA_KEYS.job]: tags.job,
-        [METADATA_KEYS.deadline]: String(Math.floor(tags.deadlineEpochSeconds)),
-        [METADATA_KEYS.action]: ACTION_TAG,
-    };
-}
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function buildMachineConfig(input) {
-    const image = input.image.trim();
-    if (!image)
-        throw new Error('The machine image is empty.');
-    const env = { ...input.env };
-    for (const [k, v] of Object.entries(env)) {
-        if (!ENV_NAME.test(k))
-            throw new Error(`Machine env name ${JSON.stringify(k)} is not a valid variable name.`);
-        if (typeof v !== 'string')
-            throw new Error(`Machine env ${k} must be a string.`);
-    }
-    const metadata = {};
-    for (const [k, v] of Object.entries(input.metadata)) {
-        if (typeof v !== 'string')
-            throw new Error(`Machine metadata ${k} must be a string.`);
-        metadata[k] = v;
-    }
-    const config = {
-        image,
-        auto_destroy: true,
-        // Fly's default is on-failure: a failed run would start again.
-        restart: { policy: 'no' },
-        guest: { cpu_kind: input.guest.cpuKind, cpus: input.guest.cpus, memory_mb: input.guest.memoryMb },
-        env,
-        metadata,
-        stop_config: { signal: 'SIGTERM', timeout: `${Math.max(1, Math.round(input.stopTimeoutSeconds ?? 30))}s` },
-    };
-    if (input.init)
-        config.init = input.init;
-    return {
-        config,
-        ...(input.region ? { region: input.region } : {}),
-        ...(input.name ? { name: input.name } : {}),
-    };
-}
-// Fly's presets: shared CPUs get 256 MB each by default (256..2048 per CPU),
-// performance CPUs 2048 MB each (2048..8192 per CPU); memory in 256 MB steps.
-const PRESETS = {
-    shared: { counts: [1, 2, 4, 8], defaultPerCpu: 256, minPerCpu: 256, maxPerCpu: 2048 },
-    performance: { counts: [1, 2, 4, 8, 16], defaultPerCpu: 2048, minPerCpu: 2048, maxPerCpu: 8192 },
-};
-const MEMORY_STEP_MB = 256;
-const VM_SIZE_NAMES = [
-    ...PRESETS.shared.counts.map((n) => `shared-cpu-${n}x`),
-    ...PRESETS.performance.counts.map((n) => `performance-${n}x`),
-];
-/**
- * `fly-vm-size` (and optional `fly-vm-memory-mb`) -> guest. Empty or 0
- * memory means the preset's default. Errors say what is allowed.
- */
-function machine_config_parseVmSize(name, memoryMb) {
-    const preset = name.trim().toLowerCase();
-    const match = /^(shared-cpu|performance)-(\d+)x$/.exec(preset);
-    const kind = match ? (match[1] === 'shared-cpu' ? 'shared' : 'performance') : undefined;
-    const cpus = match ? Number(match[2]) : NaN;
-    if (!kind || !PRESETS[kind].counts.includes(cpus)) {
-        throw new Error(`fly-vm-size ${JSON.stringify(name)} is not a Fly machine preset; use one of: ${VM_SIZE_NAMES.join(', ')}.`);
-    }
-    const rules = PRESETS[kind];
-    const min = rules.minPerCpu * cpus;
-    const max = rules.maxPerCpu * cpus;
-    const memoryText = memoryMb === undefined ? '' : String(memoryMb).trim();
-    if (memoryText === '' || memoryText === '0')
-        return { cpuKind: kind, cpus, memoryMb: rules.defaultPerCpu * cpus };
-    const memory = Number(memoryText);
-    const allowed = `a multiple of ${MEMORY_STEP_MB} from ${min} to ${max} for ${preset}`;
-    if (!/^\d+$/.test(memoryText) || !Number.isSafeInteger(memory)) {
-        throw new Error(`fly-vm-memory-mb ${JSON.stringify(memoryText)} is not a whole number of megabytes; use ${allowed}.`);
-    }
-    if (memory % MEMORY_STEP_MB !== 0 || memory < min || memory > max) {
-        throw new Error(`fly-vm-memory-mb ${memory} is not allowed; use ${allowed}.`);
-    }
-    return { cpuKind: kind, cpus, memoryMb: memory };
-}
-/** Secrets shorter than this are not looked for (they would match ordinary words). */
-const MIN_SECRET_LENGTH = 4;
-/**
- * Throws when any secret value appears anywhere in the config: a key, a
- * value, or the decoded content of a file. The message names where, never
- * the secret.
- */
-function assertNoSecrets(config, secrets) {
-    const needles = secrets.filter((s) => typeof s === 'string' && s.trim().length >= MIN_SECRET_LENGTH);
-    if (needles.length === 0)
-        return;
-    const found = findSecret(config, needles, '');
-    if (found) {
-        throw new Error(`Refusing to create the machine: a secret value would be stored in its config at ${found || 'its top level'}. Secrets travel only over exec stdin.`);
-    }
-}
-function findSecret(value, needles, where) {
-    if (typeof value === 'string') {
-        if (needles.some((n) => value.includes(n)))
-            return where;
-        if (where.endsWith('.raw_value')) {
-            const decoded = Buffer.from(value, 'base64').toString('utf8');
-            if (needles.some((n) => decoded.includes(n)))
-                return `${where} (base64)`;
-        }
-        return undefined;
-    }
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            const hit = findSecret(value[i], needles, `${where}[${i}]`);
-            if (hit)
-                return hit;
-        }
-        return undefined;
-    }
-    if (value !== null && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value)) {
-            // name the parent only: here the key itself is the secret
-            if (needles.some((n) => k.includes(n)))
-                return `${where || 'top level'} (a key)`;
-            const path = where ? `${where}.${k}` : k;
-            const hit = findSecret(v, needles, path);
-            if (hit)
-                return hit;
-        }
-    }
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/run/cleanup.ts
 
 const GONE = new Set(['destroyed', 'destroying']);
@@ -112069,427 +112793,11 @@ async function cleanupMachines(options) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./src/settings.ts
-// Inputs -> one typed, validated Settings object. The only module that reads
-// the action's inputs. Every bad input is reported here, all at once, naming
-// the input and what is allowed, before anything is created or spent.
-
-class SettingsError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1
-            ? `Invalid input: ${problems[0]}`
-            : `Invalid inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-        this.name = 'SettingsError';
-        this.problems = problems;
-    }
-}
-// The CLI's --permission-mode choices (Claude Code 2.1.330).
-const PERMISSION_MODES = (/* unused pure expression or super */ null && (['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan']));
-const TOOL_OUTPUT_MODES = (/* unused pure expression or super */ null && (['none', 'truncated', 'full']));
-const REGION = /^[a-z]{3}$/;
-const REPO_NAME = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
-const GIT_REF = /^[^\s~^:?*[\\]+$/;
-const settings_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** `env` names whose values are treated as secrets. */
-const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD|CREDENTIAL/i;
-const DEFAULT_FLY_API_URL = 'https://api.machines.dev';
-const DEFAULT_VM_SIZE = 'shared-cpu-2x';
-const DEFAULT_VM_MEMORY_MB = 2048;
-function readSettings(input, context) {
-    const problems = [];
-    const get = (name) => input(name).trim();
-    const fail = (problem) => problems.push(problem);
-    const forkHint = context.fromFork
-        ? ' This run comes from a pull request from a fork: GitHub does not give repository secrets to such runs (see the README, "Fork pull requests").'
-        : '';
-    // Prompt: exactly one of prompt and prompt-file.
-    const promptText = input('prompt');
-    const promptFile = get('prompt-file');
-    let prompt = '';
-    if (promptText.trim() && promptFile) {
-        fail('prompt and prompt-file are both set; give exactly one of them.');
-    }
-    else if (promptFile) {
-        try {
-            prompt = context.readFile(promptFile);
-        }
-        catch (err) {
-            fail(`prompt-file ${JSON.stringify(promptFile)} cannot be read: ${err.message}`);
-        }
-        if (!prompt.trim() && problems.length === 0)
-            fail(`prompt-file ${JSON.stringify(promptFile)} is empty.`);
-    }
-    else if (promptText.trim()) {
-        prompt = promptText;
-    }
-    else {
-        fail('neither prompt nor prompt-file is set; give exactly one of them.');
-    }
-    // Repositories.
-    const repos = [];
-    const allowForkCode = parseBoolean(get('allow-fork-code'), 'allow-fork-code', false, fail);
-    const repoLines = splitList(input('repos'));
-    const fallbackRepo = allowForkCode ? (context.defaultRepoWithForkCode ?? context.defaultRepo) : context.defaultRepo;
-    if (repoLines.length === 0 && fallbackRepo)
-        repos.push(fallbackRepo);
-    for (const spec of repoLines) {
-        const parsed = parseRepoSpec(spec);
-        if (typeof parsed === 'string')
-            fail(parsed);
-        else
-            repos.push(parsed);
-    }
-    const fetchDepth = parseInteger(get('fetch-depth') || '50', 'fetch-depth', 0, 1_000_000, fail, '0 for the full history');
-    // Credentials.
-    const apiKey = get('anthropic-api-key');
-    const oauth = get('claude-code-oauth-token');
-    let anthropic = { kind: 'api-key', value: '', input: 'anthropic-api-key' };
-    if (apiKey && oauth)
-        fail('anthropic-api-key and claude-code-oauth-token are both set; give one of them.');
-    else if (apiKey)
-        anthropic = { kind: 'api-key', value: apiKey, input: 'anthropic-api-key' };
-    else if (oauth)
-        anthropic = { kind: 'oauth-token', value: oauth, input: 'claude-code-oauth-token' };
-    else
-        fail(`anthropic-api-key or claude-code-oauth-token is required and both are empty.${forkHint}`);
-    const flyToken = get('fly-api-token');
-    if (!flyToken)
-        fail(`fly-api-token is required and is empty.${forkHint}`);
-    const flyApp = get('fly-app');
-    if (!flyApp)
-        fail('fly-app is required: the name of the Fly app the machines run in.');
-    else if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(flyApp)) {
-        fail(`fly-app ${JSON.stringify(flyApp)} is not a Fly app name (lower-case letters, digits and hyphens).`);
-    }
-    const regions = splitList(get('fly-region'));
-    for (const region of regions) {
-        if (!REGION.test(region)) {
-            fail(`fly-region ${JSON.stringify(region)} is not a Fly region code; use three lower-case letters such as iad or ams, or a list of them.`);
-        }
-    }
-    const flyApiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
-    if (!/^https?:\/\/[^\s]+$/.test(flyApiUrl))
-        fail(`fly-api-url ${JSON.stringify(flyApiUrl)} is not an http(s) URL.`);
-    const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
-    let guest = { cpuKind: 'shared', cpus: 2, memoryMb: DEFAULT_VM_MEMORY_MB };
-    try {
-        guest = parseVmSize(sizeName, get('fly-vm-memory-mb'));
-        // Shared presets default to 256 MB a CPU, too little for Claude Code: give them 2048 MB unless told otherwise.
-        if (!get('fly-vm-memory-mb') && guest.cpuKind === 'shared' && guest.memoryMb < DEFAULT_VM_MEMORY_MB) {
-            guest = parseVmSize(sizeName, String(DEFAULT_VM_MEMORY_MB));
-        }
-    }
-    catch (err) {
-        fail(err.message);
-    }
-    const image = get('image') || context.defaultImage;
-    const githubToken = get('github-token');
-    const machineGithubToken = get('machine-github-token') || githubToken;
-    // Claude options.
-    const model = get('model') || undefined;
-    const maxTurnsText = get('max-turns');
-    const maxTurns = maxTurnsText
-        ? parseInteger(maxTurnsText, 'max-turns', 1, 10_000, fail, 'a whole number of at least 1')
-        : undefined;
-    const budgetText = get('max-budget-usd');
-    const maxBudgetUsd = budgetText ? parseNumber(budgetText, 'max-budget-usd', fail, true) : undefined;
-    const permissionMode = get('permission-mode') || 'bypassPermissions';
-    if (!PERMISSION_MODES.includes(permissionMode)) {
-        fail(`permission-mode ${JSON.stringify(permissionMode)} is not one of: ${PERMISSION_MODES.join(', ')}.`);
-    }
-    const jsonSchema = get('json-schema') || undefined;
-    if (jsonSchema)
-        checkJsonSchema(jsonSchema, fail);
-    const mcpConfig = get('mcp-config') || undefined;
-    if (mcpConfig) {
-        const parsed = tryJson(mcpConfig);
-        if (!isObject(parsed))
-            fail('mcp-config must be a JSON object (for example {"mcpServers": {...}}), given inline.');
-    }
-    let extraArgs = [];
-    try {
-        extraArgs = splitArgs(input('claude-args'));
-    }
-    catch (err) {
-        fail(`claude-args: ${err.message}`);
-    }
-    const env = {};
-    for (const line of input('env').split('\n')) {
-        const trimmed = line.trim();
-        if (!trimmed || trimmed.startsWith('#'))
-            continue;
-        const eq = trimmed.indexOf('=');
-        const name = eq > 0 ? trimmed.slice(0, eq).trim() : '';
-        if (!settings_ENV_NAME.test(name)) {
-            fail(`env line ${JSON.stringify(trimmed.slice(0, 40))} is not NAME=value with a valid variable name.`);
-            continue;
-        }
-        env[name] = trimmed.slice(eq + 1);
-    }
-    // Time limits.
-    const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, false);
-    const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', fail, true, true);
-    const toolOutput = (get('tool-output') || 'truncated');
-    if (!TOOL_OUTPUT_MODES.includes(toolOutput)) {
-        fail(`tool-output ${JSON.stringify(toolOutput)} is not one of: ${TOOL_OUTPUT_MODES.join(', ')}.`);
-    }
-    const failOnError = parseBoolean(get('fail-on-error'), 'fail-on-error', true, fail);
-    const failFastOnAuth = parseBoolean(get('fail-fast-on-auth'), 'fail-fast-on-auth', true, fail);
-    const allowedActors = splitList(get('allowed-actors'));
-    const comment = (get('comment') || 'auto');
-    if (comment !== 'auto' && comment !== 'off')
-        fail(`comment ${JSON.stringify(comment)} is not one of: auto, off.`);
-    const commentKey = get('comment-key') || undefined;
-    if (commentKey && !/^[A-Za-z0-9._:/-]{1,100}$/.test(commentKey)) {
-        fail('comment-key may hold only letters, digits and . _ : / - (at most 100 characters).');
-    }
-    const prText = get('pr-number');
-    const prNumber = prText ? parseInteger(prText, 'pr-number', 1, Number.MAX_SAFE_INTEGER, fail, 'a pull request number') : undefined;
-    if (problems.length > 0)
-        throw new SettingsError(problems);
-    // Values of `env` whose names say they are credentials are secrets too: masked and redacted everywhere.
-    const envSecrets = Object.entries(env)
-        .filter(([name]) => SECRET_ENV_NAME.test(name))
-        .map(([, value]) => value);
-    const secrets = [anthropic.value, flyToken, githubToken, machineGithubToken, ...envSecrets].filter((s) => s.length > 0);
-    return {
-        prompt,
-        repos,
-        fetchDepth,
-        anthropic,
-        fly: { token: flyToken, app: flyApp, regions, apiUrl: flyApiUrl.replace(/\/+$/, ''), sizeName, guest, image },
-        githubToken,
-        machineGithubToken,
-        claude: {
-            model,
-            maxTurns,
-            maxBudgetUsd,
-            allowedTools: splitToolList(get('allowed-tools')),
-            disallowedTools: splitToolList(get('disallowed-tools')),
-            permissionMode,
-            appendSystemPrompt: input('append-system-prompt').trim() ? input('append-system-prompt') : undefined,
-            jsonSchema,
-            mcpConfig,
-            extraArgs,
-            env,
-        },
-        timeoutMinutes,
-        idleTimeoutMinutes,
-        toolOutput,
-        failOnError,
-        failFastOnAuth,
-        allowedActors,
-        allowForkCode,
-        comment,
-        commentKey,
-        prNumber,
-        secrets: [...new Set(secrets)],
-    };
-}
-/** owner/name, owner/name@ref, or https://host/owner/name(.git)(@ref). Returns a problem text when malformed. */
-function parseRepoSpec(spec) {
-    const allowed = 'use owner/name, owner/name@ref, or https://host/owner/name';
-    let repo = spec;
-    let ref;
-    if (/^https:\/\//.test(spec)) {
-        // The ref follows the path: https://host/owner/name(.git)@ref (an @ before the host would be credentials).
-        const pathStart = spec.indexOf('/', 'https://'.length);
-        const at = pathStart < 0 ? -1 : spec.indexOf('@', pathStart);
-        if (at > 0) {
-            repo = spec.slice(0, at);
-            ref = spec.slice(at + 1);
-        }
-        let url;
-        try {
-            url = new URL(repo);
-        }
-        catch {
-            return `repos entry ${JSON.stringify(spec)} is not a valid URL; ${allowed}.`;
-        }
-        if (url.username || url.password) {
-            return `repos entry ${JSON.stringify(spec)} holds credentials in its URL; remove them (the machine clones with machine-github-token).`;
-        }
-        const path = url.pathname.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '');
-        if (!REPO_NAME.test(path))
-            return `repos entry ${JSON.stringify(spec)} does not name owner/name on its host; ${allowed}.`;
-    }
-    else {
-        const at = spec.indexOf('@');
-        if (at >= 0) {
-            repo = spec.slice(0, at);
-            ref = spec.slice(at + 1);
-        }
-        if (!REPO_NAME.test(repo))
-            return `repos entry ${JSON.stringify(spec)} is malformed; ${allowed}.`;
-    }
-    if (ref !== undefined && (!ref || !GIT_REF.test(ref) || ref.includes('..'))) {
-        return `repos entry ${JSON.stringify(spec)} has an invalid ref; ${allowed}.`;
-    }
-    return { spec, repo, ref, baseRef: undefined };
-}
-/** Splits a list given one per line and/or separated by commas; blank items and # comments dropped. */
-function splitList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0 && !s.startsWith('#'));
-}
-/** Tool rules, one per line or comma-separated; a comma inside parentheses (Bash(a,b)) stays. */
-function splitToolList(text) {
-    const items = [];
-    let depth = 0;
-    let item = '';
-    for (const ch of text) {
-        if (ch === '(')
-            depth++;
-        else if (ch === ')')
-            depth = Math.max(0, depth - 1);
-        if ((ch === ',' && depth === 0) || ch === '\n') {
-            items.push(item);
-            item = '';
-        }
-        else
-            item += ch;
-    }
-    items.push(item);
-    return items.map((s) => s.trim()).filter((s) => s.length > 0);
-}
-/** Splits a command line into words the way a POSIX shell would quote them, without expanding anything. */
-function splitArgs(text) {
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                word += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
-                word += text[++i];
-            else
-                word += ch;
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
-        }
-        else if (ch === '\\' && i + 1 < text.length) {
-            word += text[++i];
-            inWord = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            word += ch;
-            inWord = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unterminated ${quote} quote`);
-    if (inWord)
-        words.push(word);
-    return words;
-}
-function parseInteger(text, name, min, max, fail, allowed) {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-        fail(`${name} ${JSON.stringify(text)} is not valid; use ${allowed}.`);
-        return min;
-    }
-    return value;
-}
-function parseNumber(text, name, fail, allowZero, zeroMeansOff = false) {
-    const value = Number(text);
-    const ok = /^\d+(\.\d+)?$|^\.\d+$/.test(text) && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
-    if (!ok) {
-        const allowed = allowZero
-            ? `a number of 0 or more${zeroMeansOff ? ' (0 turns it off)' : ''}`
-            : 'a number greater than 0';
-        fail(`${name} ${JSON.stringify(text)} is not valid; use ${allowed}; fractions such as 0.5 are fine.`);
-        return 0;
-    }
-    return value;
-}
-function parseBoolean(text, name, fallback, fail) {
-    if (text === '')
-        return fallback;
-    if (/^(true|yes|1|on)$/i.test(text))
-        return true;
-    if (/^(false|no|0|off)$/i.test(text))
-        return false;
-    fail(`${name} ${JSON.stringify(text)} is not a boolean; use true or false.`);
-    return fallback;
-}
-function tryJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-const SCHEMA_TYPES = (/* unused pure expression or super */ null && (['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']));
-/** A light check that catches the usual mistakes (not JSON, not an object, a misspelt type) before a paid run. */
-function checkJsonSchema(text, fail) {
-    let schema;
-    try {
-        schema = JSON.parse(text);
-    }
-    catch (err) {
-        fail(`json-schema is not valid JSON: ${err.message}`);
-        return;
-    }
-    if (!isObject(schema)) {
-        fail('json-schema must be a JSON Schema object such as {"type":"object","properties":{...}}.');
-        return;
-    }
-    const problems = [];
-    const visit = (node, path) => {
-        if (!isObject(node))
-            return;
-        const type = node.type;
-        const types = Array.isArray(type) ? type : type === undefined ? [] : [type];
-        for (const t of types) {
-            if (typeof t !== 'string' || !SCHEMA_TYPES.includes(t)) {
-                problems.push(`${path}.type ${JSON.stringify(t)} is not one of ${SCHEMA_TYPES.join(', ')}`);
-            }
-        }
-        if (node.properties !== undefined) {
-            if (!isObject(node.properties))
-                problems.push(`${path}.properties must be an object`);
-            else
-                for (const [k, v] of Object.entries(node.properties))
-                    visit(v, `${path}.properties.${k}`);
-        }
-        if (node.required !== undefined && !(Array.isArray(node.required) && node.required.every((r) => typeof r === 'string'))) {
-            problems.push(`${path}.required must be an array of property names`);
-        }
-        if (node.items !== undefined)
-            visit(node.items, `${path}.items`);
-    };
-    visit(schema, '$');
-    if (problems.length > 0)
-        fail(`json-schema is not a valid JSON Schema: ${problems.slice(0, 3).join('; ')}.`);
-}
-
 ;// CONCATENATED MODULE: ./src/post.ts
 // Entry point of the post step (post-if: always()): makes sure no machine of
 // this step is left, and closes the PR comment when main could not.
+// Before anything that imports @actions/github: reads the event file, and hides a broken one from it.
+
 
 
 
@@ -112531,7 +112839,7 @@ async function post() {
     const githubToken = input('github-token');
     if (commentId > 0 && coreState.get(STATE.commentFinal) !== 'true' && githubToken) {
         core_setSecret(githubToken);
-        const event = eventInfo();
+        const { event } = eventInfo();
         await finalizeAbandonedComment({
             api: new GitHubApi({ token: githubToken, apiUrl: event.apiUrl }),
             event,

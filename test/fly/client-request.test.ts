@@ -7,7 +7,7 @@ import { authorizationHeader, normalizeToken } from '../../src/fly/auth.ts';
 import { backoffDelay, parseRetryAfter } from '../../src/fly/backoff.ts';
 import { chooseDispatcher } from '../../src/fly/dispatcher.ts';
 import { FlyApiError, FlyNetworkError } from '../../src/fly/errors.ts';
-import { RateLimiter } from '../../src/fly/rate-limit.ts';
+import { PACING, RateLimiter } from '../../src/fly/rate-limit.ts';
 import { buildUrl, createFlyRequester } from '../../src/fly/request.ts';
 import type { FlyRequestOptions } from '../../src/fly/request.ts';
 import { FlyClient } from '../../src/fly/client.ts';
@@ -306,30 +306,35 @@ describe('proxy', () => {
   });
 });
 
+/** ms between tokens once a bucket is empty: a little slower than Fly's rate (see PACING). */
+const ACTION_MS = Math.ceil(1000 / PACING);
+const GET_MS = 200 / PACING;
+
 describe('rate limiter', () => {
   function limiter() {
     const time = fakeTime(0);
     return { time, limiter: new RateLimiter({ now: time.now, sleep: time.sleep }) };
   }
 
-  it('actions: burst of 3, then one per second (measured on the injected clock)', async () => {
+  it('actions: burst of 3, then one a little slower than every second (measured on the injected clock)', async () => {
     const { time, limiter: rl } = limiter();
     const at: number[] = [];
     for (let i = 0; i < 6; i++) {
       await rl.acquire({ scope: 'm1', action: 'exec', kind: 'action' });
       at.push(time.now());
     }
-    expect(at).toEqual([0, 0, 0, 1000, 2000, 3000]);
+    expect(at).toEqual([0, 0, 0, ACTION_MS, 2 * ACTION_MS, 3 * ACTION_MS].map((ms) => expect.closeTo(ms, -1)));
+    expect(ACTION_MS).toBeGreaterThan(1000);
   });
 
-  it('get: burst of 10, then 5 per second', async () => {
+  it('get: burst of 10, then a little under 5 per second', async () => {
     const { time, limiter: rl } = limiter();
     const at: number[] = [];
     for (let i = 0; i < 12; i++) {
       await rl.acquire({ scope: 'm1', action: 'get', kind: 'get' });
       at.push(time.now());
     }
-    expect(at.slice(9)).toEqual([0, 200, 400]);
+    expect(at.slice(9)).toEqual([0, GET_MS, 2 * GET_MS].map((ms) => expect.closeTo(ms, -1)));
   });
 
   it('refills while idle, and buckets are per machine and per action', async () => {
@@ -337,17 +342,17 @@ describe('rate limiter', () => {
     for (let i = 0; i < 3; i++) await rl.acquire({ scope: 'm1', action: 'exec', kind: 'action' });
     expect(await rl.acquire({ scope: 'm2', action: 'exec', kind: 'action' })).toBe(0);
     expect(await rl.acquire({ scope: 'm1', action: 'stop', kind: 'action' })).toBe(0);
-    await time.sleep(2000);
+    await time.sleep(2 * ACTION_MS);
     expect(await rl.acquire({ scope: 'm1', action: 'exec', kind: 'action' })).toBe(0);
     expect(await rl.acquire({ scope: 'm1', action: 'exec', kind: 'action' })).toBe(0);
-    expect(await rl.acquire({ scope: 'm1', action: 'exec', kind: 'action' })).toBe(1000);
+    expect(await rl.acquire({ scope: 'm1', action: 'exec', kind: 'action' })).toBeCloseTo(ACTION_MS, -1);
   });
 
   it('concurrent callers queue in order', async () => {
     // a clock that stands still while all five ask at the same instant
     const rl = new RateLimiter({ now: () => 0, sleep: async () => {} });
     const waits = await Promise.all(Array.from({ length: 5 }, () => rl.acquire({ scope: 'm', action: 'exec', kind: 'action' })));
-    expect(waits).toEqual([0, 0, 0, 1000, 2000]);
+    expect(waits).toEqual([0, 0, 0, ACTION_MS, Math.ceil((2 * 1000) / PACING)]);
   });
 
   it('the client paces exec calls to one machine before Fly would answer 429', async () => {
@@ -357,6 +362,6 @@ describe('rate limiter', () => {
     cleanups.push(() => server.close(), () => client.close());
     for (let i = 0; i < 5; i++) await client.exec('a', 'm1', { command: ['true'], timeoutSeconds: 5 });
     expect(server.requests).toHaveLength(5);
-    expect(time.sleeps).toEqual([1000, 1000]);
+    expect(time.sleeps).toEqual([ACTION_MS, ACTION_MS]);
   });
 });
