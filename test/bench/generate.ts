@@ -34,12 +34,12 @@ export interface TranscriptStats {
 }
 
 const MB = 1024 * 1024;
-const MODEL = 'claude-opus-5-5';
+export const MODEL = 'claude-opus-5-5';
 const EPOCH = Date.UTC(2026, 10, 22, 0, 0, 0);
 
 const TOOLS = ['Task', 'Bash', 'Edit', 'Glob', 'Grep', 'Read', 'Write', 'WebFetch', 'WebSearch', 'TodoWrite', 'mcp__github__get_file_contents'];
 
-const NARRATION = [
+export const NARRATION = [
   "I'll look at how the stream is parsed first.",
   'The failing test expects the summary to include the cost line.',
   'Let me check where the machine is destroyed after a timeout.',
@@ -53,13 +53,13 @@ const NARRATION = [
   'Here is the plan:\n1. reproduce with the fixture\n2. patch `RunState.endTool`\n3. add a regression test',
 ];
 
-const THINKING = [
+export const THINKING = [
   'The user wants the failing job fixed. The log shows an unhandled rejection in the poller; the timer is not cleared when the request aborts.',
   'Two options: buffer the whole output, or stream it. Streaming keeps memory flat, which matters for multi-hour runs.',
   'I should verify the fix against the captured transcript before touching the renderer.',
 ];
 
-const CODE = [
+export const CODE = [
   "import { describe, expect, it } from 'vitest';",
   "export function formatUsd(value: number | undefined): string {",
   "  if (value === undefined) return 'unknown';",
@@ -77,7 +77,7 @@ const CODE = [
   '  await fetch(`https://api.machines.dev/v1/apps/${app}/machines/${id}/wait?state=stopped`, { signal });',
 ];
 
-const LOG = [
+export const LOG = [
   ' ✓ test/stream/lines.test.ts (42 tests) 31ms',
   ' ✗ test/report/summary.test.ts > renders the cost line',
   '\u001b[32m✓\u001b[39m parses a result line \u001b[2m(3 ms)\u001b[22m',
@@ -94,13 +94,13 @@ const LOG = [
   '-rw-r--r-- 1 runner docker  11884 Nov 22 00:03 basic.jsonl',
 ];
 
-const FILES = [
+export const FILES = [
   'src/stream/lines.ts', 'src/stream/events.ts', 'src/stream/run-state.ts', 'src/report/log.ts', 'src/report/summary.ts',
   'src/machine/poller.ts', 'test/stream/run-state.test.ts', 'README.md', 'action.yml', 'docs/DESIGN.md',
 ];
 
-const COMMANDS = ['npm test', 'npm run build', 'npx tsc --noEmit', 'git diff --stat', 'ls -la test/fixtures', 'npm run lint -- --max-warnings 0', 'node dist/replay/index.js run.jsonl'];
-const PATTERNS = ['endTool', 'stop-commands', 'decideOutcome', 'TODO|FIXME', 'parent_tool_use_id', 'maxRSS'];
+export const COMMANDS = ['npm test', 'npm run build', 'npx tsc --noEmit', 'git diff --stat', 'ls -la test/fixtures', 'npm run lint -- --max-warnings 0', 'node dist/replay/index.js run.jsonl'];
+export const PATTERNS = ['endTool', 'stop-commands', 'decideOutcome', 'TODO|FIXME', 'parent_tool_use_id', 'maxRSS'];
 
 type Json = Record<string, unknown>;
 

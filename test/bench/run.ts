@@ -1,53 +1,86 @@
-// `npm run bench [-- --sizes 20,200 --runs 3 --keep --stages --seed 1]`
+// `npm run bench [-- --only pipeline,live,overhead,start ...]`
 //
-// Measures the stream pipeline's throughput and peak memory on large generated
-// transcripts against two baselines on the same bytes, each run in its own
-// child process on this Node. Prints figures and whether the targets are met;
-// it reports, it does not judge: the exit code is 0 even when a target is missed.
+// pipeline  the stream pipeline's throughput and peak memory on big transcripts (pipeline.ts)
+// live      the bundled action through the runner harness and the Fly emulator with a
+//           Fly-like latency model and rate limits, the machine playing a timed
+//           transcript: line latency, API calls per minute, CPU share (live.ts)
+// overhead  the same with instant answers: the action's own time beyond the machine's run
+// start     the bundle's cold start and size (cold-start.ts)
+// Prints one figure per line and whether the targets are met; it reports, it
+// does not judge: the exit code is 0 even when a target is missed.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import type { ChildReport } from './child.ts';
-import { BASELINES, STAGES, type ConsumerName } from './consumers.ts';
-import { generateTranscript, type TranscriptStats } from './generate.ts';
-import { median, runChild } from './measure.ts';
-import { MIB, table, targetLines, targets, type Figures, type SizeResult } from './report.ts';
+import { bundleSizes, coldStart, coldStartLines } from './cold-start.ts';
+import { describeModel, FLY_LATENCY } from './latency-model.ts';
+import { measureLive, measureOverhead } from './live.ts';
+import { apiLines, cpuLines, latencyLines, overheadLines } from './live-report.ts';
+import { runPipelineBench, type PipelineArgs } from './pipeline.ts';
 
-/** Bump when the generator's output changes, so --keep does not reuse stale files. */
-const GENERATOR_VERSION = 1;
-const CACHE = resolve(import.meta.dirname, '../.cache/bench');
+const PARTS = ['pipeline', 'live', 'overhead', 'start'] as const;
+type Part = (typeof PARTS)[number];
 
-const USAGE = `usage: npm run bench -- [--sizes 20,200] [--runs 3] [--keep] [--stages] [--seed 1]
-  --sizes   transcript sizes in MiB (default 20,200)
-  --runs    runs per consumer; the median is reported (default 3)
-  --keep    keep generated transcripts in test/.cache/bench and reuse them
-  --stages  also time the pipeline's stages (lines, +events, +run state) to see where time goes
-  --seed    generator seed (default 1)`;
+const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [options]
+  --only            parts to run, comma-separated (default: all)
+ pipeline:
+  --sizes           transcript sizes in MiB (default 20,200)
+  --runs            runs per consumer; the median is reported (default 3)
+  --keep            keep generated transcripts in test/.cache/bench and reuse them
+  --stages          also time the pipeline's stages (lines, +events, +run state) to see where time goes
+  --seed            generator seed (default 1; also seeds the live transcript and latency model)
+ live:
+  --live-seconds    length of the timed transcript, s (default 120)
+  --round-trips     reads of the round-trip probe (default 5)
+ overhead:
+  --overhead-runs   short runs; the median is reported (default 5, after one warm-up)
+ start:
+  --start-runs      runs of node dist/main/index.js (default 10, after one warm-up)`;
 
-interface Args {
-  sizes: number[];
-  runs: number;
-  keep: boolean;
-  stages: boolean;
-  seed: number;
+interface Args extends PipelineArgs {
+  only: Part[];
+  liveSeconds: number;
+  roundTrips: number;
+  overheadRuns: number;
+  startRuns: number;
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const args: Args = { sizes: [20, 200], runs: 3, keep: false, stages: false, seed: 1 };
+  const args: Args = {
+    only: [...PARTS], sizes: [20, 200], runs: 3, keep: false, stages: false, seed: 1,
+    liveSeconds: 120, roundTrips: 5, overheadRuns: 5, startRuns: 10,
+  };
+  const count = (v: string, name: string, min: number): number | string => {
+    const n = Number(v);
+    return Number.isInteger(n) && n >= min ? n : `${name} takes an integer >= ${min}`;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (): string => argv[++i] ?? '';
-    if (arg === '--sizes') {
+    let n: number | string;
+    if (arg === '--only') {
+      const parts = value().split(',');
+      if (parts.some((p) => !(PARTS as readonly string[]).includes(p))) return `--only takes ${PARTS.join(', ')}, comma-separated`;
+      args.only = parts as Part[];
+    } else if (arg === '--sizes') {
       args.sizes = value().split(',').map(Number);
-      if (args.sizes.length === 0 || args.sizes.some((n) => !(n > 0))) return '--sizes takes positive numbers, comma-separated';
+      if (args.sizes.length === 0 || args.sizes.some((s) => !(s > 0))) return '--sizes takes positive numbers, comma-separated';
     } else if (arg === '--runs') {
-      args.runs = Number(value());
-      if (!Number.isInteger(args.runs) || args.runs < 1) return '--runs takes a positive integer';
+      if (typeof (n = count(value(), arg, 1)) === 'string') return n;
+      args.runs = n;
     } else if (arg === '--seed') {
       args.seed = Number(value());
       if (!Number.isInteger(args.seed)) return '--seed takes an integer';
+    } else if (arg === '--live-seconds') {
+      args.liveSeconds = Number(value());
+      if (!(args.liveSeconds > 0)) return '--live-seconds takes a positive number';
+    } else if (arg === '--round-trips') {
+      if (typeof (n = count(value(), arg, 0)) === 'string') return n;
+      args.roundTrips = n;
+    } else if (arg === '--overhead-runs') {
+      if (typeof (n = count(value(), arg, 1)) === 'string') return n;
+      args.overheadRuns = n;
+    } else if (arg === '--start-runs') {
+      if (typeof (n = count(value(), arg, 1)) === 'string') return n;
+      args.startRuns = n;
     } else if (arg === '--keep') args.keep = true;
     else if (arg === '--stages') args.stages = true;
     else if (arg === '-h' || arg === '--help') return '';
@@ -56,68 +89,34 @@ function parseArgs(argv: string[]): Args | string {
   return args;
 }
 
-async function transcript(sizeMiB: number, args: Args): Promise<{ file: string; stats: TranscriptStats }> {
-  mkdirSync(CACHE, { recursive: true });
-  const base = join(CACHE, `transcript-${sizeMiB}mib-seed${args.seed}-v${GENERATOR_VERSION}`);
-  const file = `${base}.jsonl`;
-  const statsFile = `${base}.stats.json`;
-  if (args.keep && existsSync(file) && existsSync(statsFile)) {
-    process.stdout.write(`reusing ${file}\n`);
-    return { file, stats: JSON.parse(readFileSync(statsFile, 'utf8')) as TranscriptStats };
-  }
-  const start = performance.now();
-  const stats = await generateTranscript(file, { targetBytes: Math.round(sizeMiB * MIB), seed: args.seed });
-  const s = (performance.now() - start) / 1000;
-  writeFileSync(statsFile, `${JSON.stringify(stats)}\n`);
-  process.stdout.write(`generated ${file} (${(stats.bytes / MIB).toFixed(1)} MiB in ${s.toFixed(1)} s, ${(stats.bytes / MIB / s).toFixed(0)} MiB/s)\n`);
-  return { file, stats };
+const say = (lines: readonly string[]): void => {
+  process.stdout.write(`${lines.join('\n')}\n`);
+};
+
+async function live(args: Args): Promise<void> {
+  say(['', '== live: latency, API calls, CPU ==', `latency model: ${describeModel(FLY_LATENCY, true)}`]);
+  const bench = await measureLive({ seconds: args.liveSeconds, seed: args.seed, roundTrips: args.roundTrips });
+  const s = bench.transcript.stats;
+  const o = bench.transcript.options;
+  say([
+    `transcript: ${s.lines} lines, ${(s.durationMs / 1000).toFixed(1)} s, ${s.quietSpells} quiet spells of ${o.quietMs[0] / 1000}–${o.quietMs[1] / 1000} s, ` +
+      `${s.bursts} bursts of ${o.burstLines[0]}–${o.burstLines[1]} lines ${o.burstGapMs[0]}–${o.burstGapMs[1]} ms apart, trickles ${o.trickleGapMs[0]}–${o.trickleGapMs[1]} ms apart, ${s.toolCalls} tool calls, ${(s.bytes / 1024).toFixed(0)} KiB`,
+    'latency: from the line written on the machine (the scripted claude records the time) to the step\'s stdout showing it (the harness stamps chunks on arrival)',
+    `main step: ${(bench.run.main.durationMs / 1000).toFixed(1)} s, conclusion ${bench.run.main.outputs.conclusion}`,
+    ...latencyLines(bench.latency, bench.roundTrips),
+    ...apiLines(bench.api),
+    ...cpuLines(bench.cpu),
+  ]);
 }
 
-function mismatches(reports: ChildReport[], stats: TranscriptStats): string[] {
-  const out: string[] = [];
-  for (const r of reports) {
-    if (r.lines >= 0 && r.lines !== stats.lines) out.push(`${r.consumer} parsed ${r.lines} lines, the generator wrote ${stats.lines}`);
-    if (r.tools >= 0 && r.tools !== stats.toolCalls) out.push(`${r.consumer} saw ${r.tools} tool calls, the generator wrote ${stats.toolCalls}`);
-    if (r.results >= 0 && r.results !== stats.results) out.push(`${r.consumer} saw ${r.results} results, the generator wrote ${stats.results}`);
-  }
-  return [...new Set(out)];
+async function overhead(args: Args): Promise<void> {
+  say(['', '== overhead ==', 'emulator answering at once (no latency model, no rate limits, no boot delays); a short transcript (a few lines)']);
+  say(overheadLines(await measureOverhead({ runs: args.overheadRuns, seed: args.seed })));
 }
 
-async function measureSize(sizeMiB: number, args: Args, consumers: readonly ConsumerName[]): Promise<SizeResult> {
-  const { file, stats } = await transcript(sizeMiB, args);
-  const reports = new Map<ConsumerName, ChildReport[]>(consumers.map((c) => [c, []]));
-  for (let run = 1; run <= args.runs; run++) {
-    // Interleaved, so slow phases of a shared machine spread over all consumers.
-    for (const consumer of consumers) {
-      process.stdout.write(`  ${sizeMiB} MiB run ${run}/${args.runs}: ${consumer} ... `);
-      const report = await runChild(consumer, file);
-      process.stdout.write(`${(report.ms / 1000).toFixed(2)} s, ${(report.maxRssKiB / 1024).toFixed(0)} MiB\n`);
-      reports.get(consumer)!.push(report);
-    }
-  }
-  const figures: Figures[] = consumers.map((consumer) => {
-    const list = reports.get(consumer)!;
-    const ms = list.map((r) => r.ms);
-    const rss = list.map((r) => r.maxRssKiB / 1024);
-    return {
-      consumer,
-      ms: median(ms),
-      minMs: Math.min(...ms),
-      maxMs: Math.max(...ms),
-      rssMiB: median(rss),
-      minRssMiB: Math.min(...rss),
-      maxRssMiB: Math.max(...rss),
-      retainedMiB: list[0]?.retainedKiB === undefined ? undefined : median(list.map((r) => (r.retainedKiB ?? 0) / 1024)),
-      runs: list.length,
-    };
-  });
-  const all = [...reports.values()].flat();
-  const logChars = reports.get('pipeline')?.[0]?.logChars ?? 0;
-  if (!args.keep) {
-    rmSync(file, { force: true });
-    rmSync(file.replace(/\.jsonl$/, '.stats.json'), { force: true });
-  }
-  return { sizeMiB, bytes: stats.bytes, stats, figures, mismatches: mismatches(all, stats), logChars };
+async function start(args: Args): Promise<void> {
+  say(['', '== cold start and size ==']);
+  say(coldStartLines(await coldStart(args.startRuns), bundleSizes()));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -128,17 +127,17 @@ async function main(argv: string[]): Promise<number> {
   }
   const cpus = os.cpus();
   const machine = `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`;
-  process.stdout.write(`stream pipeline bench — Node ${process.version} (${process.execPath})\nmachine: ${machine}\n`);
-  process.stdout.write(`runs: ${args.runs} per consumer (median), each in its own process; time = consuming only (start-up excluded); peak RSS = maxRSS of that process\n\n`);
-  const consumers: ConsumerName[] = [...BASELINES, ...(args.stages ? STAGES : [])];
-  const results: SizeResult[] = [];
-  for (const size of args.sizes) results.push(await measureSize(size, args, consumers));
-
-  process.stdout.write(`\n=== results (Node ${process.version}; ${machine}) ===\n`);
-  for (const r of results) process.stdout.write(`\n${table(r)}\n`);
-  process.stdout.write(`\ntargets (reported, not enforced):\n${targetLines(targets(results))}\n`);
-  process.stdout.write('  (peak RSS with multi-MB lines depends on when V8 collects them: compare with the min–max column before reading much into a few MiB)\n');
-  if (results.some((r) => r.mismatches.length > 0)) process.stdout.write('\nWARNING: consumers disagree on counts (see above): figures may not compare like with like\n');
+  say([
+    `claude-fly-action bench — Node ${process.version} (${process.execPath})`,
+    `machine: ${machine}`,
+    `load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (a busy machine makes every figure slower)`,
+  ]);
+  for (const part of args.only) {
+    if (part === 'pipeline') await runPipelineBench(args, machine);
+    else if (part === 'live') await live(args);
+    else if (part === 'overhead') await overhead(args);
+    else await start(args);
+  }
   return 0;
 }
 

@@ -35,6 +35,8 @@
 //   SIGKILL at its timeout (answer: exit_code 137, exit_signal 9).
 // - rate limits: token buckets per (action, machine), 1/s burst 3, get 5/s
 //   burst 10; 429 {"error":"rate limit exceeded"}.
+// - latency: none unless options.latency models it (held after processing,
+//   before the answer is written).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -126,6 +128,7 @@ export async function startFlyEmulator(options: StartOptions = {}): Promise<FlyE
       rateLimitHeaders: rateOptions?.headers ?? {},
       region,
       requests,
+      latency: options.latency,
     }));
   } catch (err) {
     await procs.killAll(workDir);

@@ -1,9 +1,9 @@
 // HTTP plumbing around the API: loopback server, request recording, auth
-// like Fly's (Bearer or FlyV1), fault injection, rate limiting, the
-// fly-request-id header on every answer.
+// like Fly's (Bearer or FlyV1), fault injection, rate limiting, an optional
+// latency model, the fly-request-id header on every answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { HttpFault, RecordedRequest } from './types.ts';
+import type { ApiAction, HttpFault, RecordedRequest } from './types.ts';
 import type { FlyApi, ApiAnswer } from './api.ts';
 import type { FaultRules } from './faults.ts';
 import { defaultFaultError } from './faults.ts';
@@ -20,6 +20,8 @@ export interface ServerDeps {
   rateLimitHeaders: Record<string, string>;
   region: string;
   requests: RecordedRequest[];
+  /** Milliseconds to hold each answer after processing (see EmulatorOptions.latency). */
+  latency?: ((action: ApiAction, method: string, path: string) => number) | undefined;
 }
 
 const MACAROON = /^(fm1r_|fm1a_|fm2_)/;
@@ -107,7 +109,10 @@ export async function startServer(deps: ServerDeps): Promise<{ server: Server; u
     };
     deps.requests.push(record);
 
-    const answer = (a: ApiAnswer, headers: Record<string, string> = {}) => {
+    const answer = async (a: ApiAnswer, headers: Record<string, string> = {}): Promise<void> => {
+      // The model's delay comes after the work (an exec's command has ended) and before the bytes go out.
+      const delay = deps.latency?.(record.action, method, url.pathname) ?? 0;
+      if (delay > 0) await sleep(delay);
       record.status = a.status;
       if (res.destroyed) return;
       const payload = a.body === undefined ? '' : typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
@@ -125,7 +130,7 @@ export async function startServer(deps: ServerDeps): Promise<{ server: Server; u
     };
 
     if (!authorized(req.headers.authorization, deps)) {
-      answer({ status: 401, body: { error: 'You must be authenticated to view this.' } });
+      await answer({ status: 401, body: { error: 'You must be authenticated to view this.' } });
       return;
     }
 
@@ -158,7 +163,7 @@ export async function startServer(deps: ServerDeps): Promise<{ server: Server; u
       record.status = result.status;
       return;
     }
-    answer(result);
+    await answer(result);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -140,6 +140,14 @@ export interface EmulatorOptions {
   exitEvents?: ExitEventStyle;
   /** Token-bucket rate limiting like Fly's; `false` disables it. On by default. */
   rateLimits?: RateLimitOptions | false;
+  /**
+   * A latency model: milliseconds to hold each answer after the request was
+   * processed (exec: after its command ended) and before it is written, as
+   * the network and Fly's own layers would. Called once per answer (429s and
+   * errors too, never for a reset connection); 0 or none answers at once.
+   * Default: none.
+   */
+  latency?: (action: ApiAction, method: string, path: string) => number;
 }
 
 /** One request as the emulator saw it (authorization value redacted). */
