@@ -223,7 +223,8 @@ export async function runScenario(fw: FaultWorld, s: Scenario): Promise<Scenario
           }
         : {}),
       ...(cancel ? { cancel } : {}),
-      mainOnly: s.kill?.noPost ?? false,
+      mainOnly: s.kill?.post === 'never',
+      ...(s.kill?.post === 'killed' ? { post: { cancel: { afterMs: s.kill.postKillMs, signal: 'SIGKILL' as const } } } : {}),
     });
   } finally {
     if (deathWatch) clearInterval(deathWatch);
@@ -231,14 +232,15 @@ export async function runScenario(fw: FaultWorld, s: Scenario): Promise<Scenario
   const killSent = run.main.signalsSent[0]?.signal;
 
   // Leaks: after post, nothing of this run may live; with no post, each machine must end by its own deadline.
+  const postFinished = run.post !== null && run.post.signalsSent.length === 0;
   for (const m of ours()) {
     const graceMs = (Number(IMAGE_ENV.CFA_DEADLINE_GRACE_SECONDS) + Number(IMAGE_ENV.CFA_KILL_GRACE_SECONDS) + 5) * 1000;
-    const waitMs = s.kill?.noPost ? Math.max(0, m.runEnd * 1000 + graceMs - Date.now()) : 3000;
+    const waitMs = postFinished ? 3000 : Math.max(0, m.runEnd * 1000 + graceMs - Date.now());
     const ended = await world.fly.waitForState(m.id, 'destroyed', waitMs).then(
       () => true,
       () => false,
     );
-    if (!ended) problems.push(`leaked: machine ${m.id} is ${world.fly.machine(m.id).state}${s.kill?.noPost ? ' past its deadline' : ' after post'}`);
+    if (!ended) problems.push(`leaked: machine ${m.id} is ${world.fly.machine(m.id).state}${postFinished ? ' after post' : ' past its deadline'}`);
   }
   const leaked = problems.length > 0;
 

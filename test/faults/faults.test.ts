@@ -67,7 +67,7 @@ describe('scenarios', () => {
     const kills = list.flatMap((s) => (s.kill ? [s.kill] : []));
     expect(new Set(kills.map((k) => k.phase))).toEqual(new Set(PHASES));
     expect(new Set(kills.map((k) => k.signal))).toEqual(new Set(['SIGINT', 'SIGTERM', 'SIGKILL']));
-    expect(kills.some((k) => k.noPost)).toBe(true);
+    expect(new Set(kills.map((k) => k.post))).toEqual(new Set(['runs', 'never', 'killed']));
     expect(list.some((s) => s.pullRequest)).toBe(true);
   });
 
@@ -107,11 +107,12 @@ const SUBSET: Scenario[] = [
   { seed: 9002, claude: 'crash', machine: 'none', apiFaults: [{ call: 'read', fault: { kind: 'reset' }, nth: 1, count: 1, always: false }, status('destroy', 500)], kill: undefined, pullRequest: false, bigClone: false },
   { seed: 9003, claude: 'silent', machine: 'oom', apiFaults: [status('wait', 408)], kill: undefined, pullRequest: false, bigClone: false },
   { seed: 9004, claude: 'success', machine: 'none', apiFaults: [{ call: 'handover', fault: { kind: 'status', status: 503 }, nth: 1, count: 1, always: true }], kill: undefined, pullRequest: false, bigClone: false },
-  { seed: 9005, claude: 'success', machine: 'none', apiFaults: [], kill: { phase: 'before-create', signal: 'SIGINT', noPost: false, afterMs: 150 }, pullRequest: false, bigClone: false },
-  { seed: 9006, claude: 'success', machine: 'none', apiFaults: [status('get', 500)], kill: { phase: 'cloning', signal: 'SIGINT', noPost: false, afterMs: 0 }, pullRequest: false, bigClone: true },
-  { seed: 9007, claude: 'big-output', machine: 'none', apiFaults: [], kill: { phase: 'final-drain', signal: 'SIGTERM', noPost: false, afterMs: 0 }, pullRequest: true, bigClone: false },
-  { seed: 9008, claude: 'success', machine: 'none', apiFaults: [{ call: 'list', fault: { kind: 'reset' }, nth: 1, count: 1, always: false }], kill: { phase: 'during-destroy', signal: 'SIGTERM', noPost: false, afterMs: 100 }, pullRequest: false, bigClone: false },
-  { seed: 9009, claude: 'success', machine: 'none', apiFaults: [], kill: { phase: 'streaming', signal: 'SIGKILL', noPost: true, afterMs: 300 }, pullRequest: false, bigClone: false },
+  { seed: 9005, claude: 'success', machine: 'none', apiFaults: [], kill: { phase: 'before-create', signal: 'SIGINT', post: 'runs', postKillMs: 0, afterMs: 150 }, pullRequest: false, bigClone: false },
+  { seed: 9006, claude: 'success', machine: 'none', apiFaults: [status('get', 500)], kill: { phase: 'cloning', signal: 'SIGINT', post: 'runs', postKillMs: 0, afterMs: 0 }, pullRequest: false, bigClone: true },
+  { seed: 9007, claude: 'big-output', machine: 'none', apiFaults: [], kill: { phase: 'final-drain', signal: 'SIGTERM', post: 'runs', postKillMs: 0, afterMs: 0 }, pullRequest: true, bigClone: false },
+  { seed: 9008, claude: 'success', machine: 'none', apiFaults: [{ call: 'list', fault: { kind: 'reset' }, nth: 1, count: 1, always: false }], kill: { phase: 'during-destroy', signal: 'SIGTERM', post: 'runs', postKillMs: 0, afterMs: 100 }, pullRequest: false, bigClone: false },
+  { seed: 9009, claude: 'success', machine: 'none', apiFaults: [], kill: { phase: 'streaming', signal: 'SIGKILL', post: 'never', postKillMs: 0, afterMs: 300 }, pullRequest: false, bigClone: false },
+  { seed: 9010, claude: 'success', machine: 'none', apiFaults: [], kill: { phase: 'cloning', signal: 'SIGKILL', post: 'killed', postKillMs: 0, afterMs: 0 }, pullRequest: false, bigClone: true },
 ];
 
 describe('npm run faults, a deterministic subset', () => {
@@ -132,6 +133,7 @@ describe('npm run faults, a deterministic subset', () => {
     expect(bySeed.get(9007)?.killSent).toBe('SIGTERM');
     expect(bySeed.get(9008)?.killSent).toBe('SIGTERM');
     expect(bySeed.get(9009)?.killSent).toBe('SIGKILL');
+    expect(bySeed.get(9010)?.killSent).toBe('SIGKILL');
     expect(bySeed.get(9003)?.conclusion).toBe('no-result');
   });
 });

@@ -45,8 +45,13 @@ export type KillSignal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
 export interface Kill {
   phase: Phase;
   signal: KillSignal;
-  /** The runner died: no post step (the machine must end itself by its deadline). Only with SIGKILL. */
-  noPost: boolean;
+  /**
+   * runs: post runs as the runner would; never: the runner died with main (no post); killed: post is
+   * SIGKILLed too, `postKillMs` after it starts. Only with SIGKILL; without a post that finished, the
+   * machine must end itself by its deadline.
+   */
+  post: 'runs' | 'never' | 'killed';
+  postKillMs: number;
   /** Extra wait after the phase is reached, ms (where in the phase). */
   afterMs: number;
 }
@@ -74,16 +79,31 @@ function transientFault(r: Random): Fault {
   return { kind: 'delay', ms: r.int(200, 2000), phase: r.chance(0.5) ? 'before' : 'after' };
 }
 
+/** Faults one call kind takes in a transient scenario: within every retry budget of the action (create's is 3). */
+export const TRANSIENT_PER_CALL = 2;
+
 function transientFaults(r: Random, max: number): ApiFault[] {
   const n = r.int(0, max);
-  return Array.from({ length: n }, () => ({ call: r.pick(CALLS), fault: transientFault(r), nth: r.int(1, 4), count: r.int(1, 2), always: false }));
+  const used = new Map<Call, number>();
+  const faults: ApiFault[] = [];
+  for (let i = 0; i < n; i++) {
+    const call = r.pick(CALLS);
+    const fault = transientFault(r);
+    const nth = r.int(1, 4);
+    const count = Math.min(r.int(1, 2), TRANSIENT_PER_CALL - (used.get(call) ?? 0));
+    if (count <= 0) continue; // more would be a Fly that keeps refusing, a scenario of its own
+    used.set(call, (used.get(call) ?? 0) + count);
+    faults.push({ call, fault, nth, count, always: false });
+  }
+  return faults;
 }
 
 /** The phases a kill can land in for this Claude behaviour. */
 function killFor(r: Random, claude: ClaudeBehaviour): Kill {
   const phase = claude === 'big-output' ? r.pick(['final-drain', 'streaming', 'during-destroy'] as const) : r.pick(PHASES.filter((p) => p !== 'final-drain'));
   const signal = r.pick(['SIGINT', 'SIGINT', 'SIGTERM', 'SIGKILL'] as const);
-  return { phase, signal, noPost: signal === 'SIGKILL' && r.chance(0.3), afterMs: r.int(0, phase === 'streaming' ? 1500 : 300) };
+  const post = signal === 'SIGKILL' && r.chance(0.35) ? r.pick(['never', 'killed'] as const) : 'runs';
+  return { phase, signal, post, postKillMs: post === 'killed' ? r.int(0, 400) : 0, afterMs: r.int(0, phase === 'streaming' ? 1500 : 300) };
 }
 
 /** The scenario of one seed. */
@@ -123,7 +143,7 @@ export function describeScenario(s: Scenario): string {
     const what = f.fault.kind === 'status' ? String(f.fault.status) : f.fault.kind === 'delay' ? `delay ${f.fault.ms} ms ${f.fault.phase}` : f.fault.kind;
     parts.push(`${f.call} ${what} ${f.always ? `from #${f.nth} on` : `#${f.nth}${f.count > 1 ? `-${f.nth + f.count - 1}` : ''}`}`);
   }
-  if (s.kill) parts.push(`${s.kill.signal} ${s.kill.phase}${s.kill.afterMs ? ` +${s.kill.afterMs} ms` : ''}${s.kill.noPost ? ', no post' : ''}`);
+  if (s.kill) parts.push(`${s.kill.signal} ${s.kill.phase}${s.kill.afterMs ? ` +${s.kill.afterMs} ms` : ''}${s.kill.post === 'never' ? ', no post' : s.kill.post === 'killed' ? `, post SIGKILLed at ${s.kill.postKillMs} ms` : ''}`);
   if (s.pullRequest) parts.push('pull request');
   if (s.bigClone) parts.push('big clone');
   return parts.join(', ');
