@@ -2,28 +2,14 @@
 // about, what to clone (and what with fork code allowed), fork or not, whether
 // the actor must be checked, and the run's log link.
 import { describe, expect, it } from 'vitest';
-import { describeEvent, type EventInput } from '../../src/github/event.ts';
+import { describeEvent } from '../../src/github/event.ts';
+import { EVENT_SHA, eventInput } from '../github/event-input.ts';
 
-const SHA = 'a'.repeat(40);
+const SHA = EVENT_SHA;
 const HEAD = 'b'.repeat(40);
 const BASE = 'c'.repeat(40);
 
-function input(eventName: string, payload: Record<string, unknown>, extra: Partial<EventInput> = {}): EventInput {
-  return {
-    eventName,
-    payload,
-    repository: 'octo/app',
-    sha: SHA,
-    actor: 'octocat',
-    runId: 4242,
-    runAttempt: 1,
-    job: 'claude',
-    workflow: 'Claude',
-    serverUrl: 'https://github.com',
-    apiUrl: 'https://api.github.com',
-    ...extra,
-  };
-}
+const input = eventInput;
 
 function pullRequest(number: number, headRepo: string, headSha = HEAD) {
   return {

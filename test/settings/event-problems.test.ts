@@ -2,25 +2,11 @@
 // from knowing what it is about (refused like a bad input, before anything).
 import { describe, expect, it } from 'vitest';
 import { eventProblems, type EventFile, type EventInput } from '../../src/github/event.ts';
+import { eventInput } from '../github/event-input.ts';
 
 const PATH = '/runner/_temp/_github_workflow/event.json';
 
-function input(eventName: string, extra: Partial<EventInput> = {}): EventInput {
-  return {
-    eventName,
-    payload: {},
-    repository: 'octo/app',
-    sha: 'a'.repeat(40),
-    actor: 'octocat',
-    runId: 1,
-    runAttempt: 1,
-    job: 'claude',
-    workflow: 'Claude',
-    serverUrl: 'https://github.com',
-    apiUrl: 'https://api.github.com',
-    ...extra,
-  };
-}
+const input = (eventName: string, extra: Partial<EventInput> = {}): EventInput => eventInput(eventName, {}, extra);
 const payload = (p: Record<string, unknown>): EventFile => ({ kind: 'payload', path: PATH, payload: p });
 
 describe('eventProblems', () => {
