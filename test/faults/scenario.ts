@@ -98,12 +98,22 @@ function transientFaults(r: Random, max: number): ApiFault[] {
   return faults;
 }
 
-/** The phases a kill can land in for this Claude behaviour. */
-function killFor(r: Random, claude: ClaudeBehaviour): Kill {
-  const phase = claude === 'big-output' ? r.pick(['final-drain', 'streaming', 'during-destroy'] as const) : r.pick(PHASES.filter((p) => p !== 'final-drain'));
-  const signal = r.pick(['SIGINT', 'SIGINT', 'SIGTERM', 'SIGKILL'] as const);
-  const post = signal === 'SIGKILL' && r.chance(0.35) ? r.pick(['never', 'killed'] as const) : 'runs';
-  return { phase, signal, post, postKillMs: post === 'killed' ? r.int(0, 400) : 0, afterMs: r.int(0, phase === 'streaming' ? 1500 : 300) };
+const KILL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
+/** Every phase with every signal: kill scenarios take them in turn. */
+const KILL_PAIRS = PHASES.flatMap((phase) => KILL_SIGNALS.map((signal) => ({ phase, signal })));
+/** Of every 20 consecutive seeds, this many are killed runs (45 %). */
+const KILLED_PER_20 = 9;
+
+/**
+ * The kill of a seed, if it has one: decided by the seed alone (so `--only`
+ * reproduces it), and round-robin over every (phase, signal) pair across
+ * consecutive seeds, so any 40 consecutive seeds cover them all.
+ */
+function killOf(seed: number, r: Random): Kill | undefined {
+  if (seed % 20 >= KILLED_PER_20) return undefined;
+  const pair = KILL_PAIRS[(Math.floor(seed / 20) * KILLED_PER_20 + (seed % 20)) % KILL_PAIRS.length]!;
+  const post = pair.signal === 'SIGKILL' && r.chance(0.35) ? r.pick(['never', 'killed'] as const) : 'runs';
+  return { ...pair, post, postKillMs: post === 'killed' ? r.int(0, 400) : 0, afterMs: r.int(0, pair.phase === 'streaming' ? 1500 : 300) };
 }
 
 /** The scenario of one seed. */
@@ -111,19 +121,19 @@ export function scenarioOf(seed: number): Scenario {
   const r = new Random(seed);
   const roll = r.next();
   const pullRequest = r.chance(0.3);
-  // About half the runs are killed; a kill needs a machine that gets far enough.
-  if (roll < 0.45) {
-    const claude = r.pick(['success', 'success', 'big-output', 'error-result'] as const);
-    const kill = killFor(r, claude);
+  // A kill needs a machine that gets far enough, and a final drain long enough to land in.
+  const kill = killOf(seed, r);
+  if (kill) {
+    const claude = kill.phase === 'final-drain' ? 'big-output' : r.pick(['success', 'success', 'big-output', 'error-result'] as const);
     return { seed, claude, machine: 'none', apiFaults: transientFaults(r, 2), kill, pullRequest, bigClone: kill.phase === 'cloning' };
   }
-  if (roll < 0.55) {
+  if (roll < 0.2) {
     // Fly keeps refusing: the create or the handover never goes through.
     const call = r.pick(['create', 'handover'] as const);
     const fault: ApiFault = { call, fault: { kind: 'status', status: r.pick([500, 502, 503]) }, nth: 1, count: 1, always: true };
     return { seed, claude: 'success', machine: 'none', apiFaults: [fault, ...transientFaults(r, 1)], kill: undefined, pullRequest, bigClone: false };
   }
-  if (roll < 0.7) {
+  if (roll < 0.45) {
     const machine = r.pick(['fail-start', 'dies', 'oom'] as const);
     return { seed, claude: 'silent', machine, apiFaults: transientFaults(r, 2), kill: undefined, pullRequest, bigClone: false };
   }
