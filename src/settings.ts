@@ -3,18 +3,11 @@
 // the input and what is allowed, before anything is created or spent.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseVmSize, type GuestSize } from './fly/machine-config.ts';
+import { kib, quote, quoteList, splitArgs, splitList, splitToolList } from './input-text.ts';
+import { parseRepoSpec, type RepoSpec } from './repo-spec.ts';
 import type { ToolOutputMode } from './stream/pipeline.ts';
 
 export type InputReader = (name: string) => string;
-
-export interface RepoSpec {
-  /** As the user wrote it (owner/name, owner/name@ref, or a URL). */
-  spec: string;
-  /** owner/name or a full https URL, without the ref. */
-  repo: string;
-  ref: string | undefined;
-  baseRef: string | undefined;
-}
 
 export type AnthropicCredential =
   | { kind: 'api-key'; value: string; input: 'anthropic-api-key' }
@@ -114,11 +107,6 @@ const TOOL_OUTPUT_MODES: ToolOutputMode[] = ['none', 'truncated', 'full'];
 const REGION = /^[a-z]{3}$/;
 // Fly app names are DNS labels: lower-case letters, digits and inner hyphens.
 const FLY_APP = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-// GitHub owners: letters, digits and hyphens. Names: letters, digits, . _ - (never . or ..: a directory on the machine).
-const REPO_OWNER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
-const REPO_NAME = /^[A-Za-z0-9_.][A-Za-z0-9._-]{0,99}$/;
-/** What the image accepts as a ref (the same rules as its handover check): git's, minus a leading dash. */
-const GIT_REF = /^(?!-)[^\x00-\x20\x7f~^:?*[\\]{1,255}$/;
 // registry[:port]/path[:tag][@sha256:digest]; path components lower-case, as Docker requires.
 const IMAGE_REF =
   /^[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
@@ -423,129 +411,6 @@ function httpUrlProblem(text: string): string | undefined {
   if (url.username || url.password) return 'holds a user name or password (the token goes in fly-api-token)';
   if (url.search || url.hash) return `${quote(text)} has a query or fragment`;
   return undefined;
-}
-
-/** A value in a problem: JSON-quoted (line breaks show as \n), and clipped (a huge value must not flood the log). */
-export function quote(value: string): string {
-  const max = 200;
-  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
-}
-
-function quoteList(values: string[]): string {
-  const shown = values.slice(0, 3).map(quote).join(', ');
-  return values.length > 3 ? `${shown} (and ${values.length - 3} more)` : shown;
-}
-
-function kib(bytes: number): string {
-  return `${Math.ceil(bytes / 1024)} KiB`;
-}
-
-/** owner/name, owner/name@ref, or https://host/owner/name(.git)(@ref). Returns a problem text when malformed. */
-export function parseRepoSpec(spec: string): RepoSpec | string {
-  const allowed = 'use owner/name, owner/name@ref, or https://host/owner/name';
-  let repo = spec;
-  let ref: string | undefined;
-  if (/^https:\/\//.test(spec)) {
-    // The ref follows the path: https://host/owner/name(.git)@ref (an @ before the host would be credentials).
-    const pathStart = spec.indexOf('/', 'https://'.length);
-    const at = pathStart < 0 ? -1 : spec.indexOf('@', pathStart);
-    if (at > 0) {
-      repo = spec.slice(0, at);
-      ref = spec.slice(at + 1);
-    }
-    let url: URL;
-    try {
-      url = new URL(repo);
-    } catch {
-      return `repos entry ${quote(spec)} is not a valid URL; ${allowed}.`;
-    }
-    if (url.username || url.password) {
-      // Not quoted: the entry holds a password or token.
-      return `a repos entry for ${url.host} holds credentials in its URL; remove them (the machine clones with machine-github-token).`;
-    }
-    // The raw text, not url.pathname (which resolves .. away): the machine clones what is written.
-    const rawPath = repo.slice('https://'.length + url.host.length);
-    if (url.search || url.hash || /(^|\/)\.\.?(\/|$)/.test(rawPath) || !isOwnerName(rawPath.replace(/^\/+|\/+$/g, '').replace(/\.git$/, ''))) {
-      return `repos entry ${quote(spec)} does not name owner/name on its host; ${allowed}.`;
-    }
-  } else {
-    const at = spec.indexOf('@');
-    if (at >= 0) {
-      repo = spec.slice(0, at);
-      ref = spec.slice(at + 1);
-    }
-    if (!isOwnerName(repo)) return `repos entry ${quote(spec)} is malformed; ${allowed}.`;
-  }
-  if (ref !== undefined && (!GIT_REF.test(ref) || ref.includes('..'))) {
-    return `repos entry ${quote(spec)} has an invalid ref; ${allowed}.`;
-  }
-  return { spec, repo, ref, baseRef: undefined };
-}
-
-/** owner/name as GitHub allows them. */
-export function isOwnerName(path: string): boolean {
-  const [owner = '', name = '', ...rest] = path.split('/');
-  return rest.length === 0 && REPO_OWNER.test(owner) && REPO_NAME.test(name) && name !== '.' && name !== '..';
-}
-
-/** Splits a list given one per line and/or separated by commas; blank items and # comments dropped. */
-export function splitList(text: string): string[] {
-  return text
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0 && !s.startsWith('#'));
-}
-
-/** Tool rules, one per line or comma-separated; a comma inside parentheses (Bash(a,b)) stays. */
-export function splitToolList(text: string): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let item = '';
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')') depth = Math.max(0, depth - 1);
-    if ((ch === ',' && depth === 0) || ch === '\n') {
-      items.push(item);
-      item = '';
-    } else item += ch;
-  }
-  items.push(item);
-  return items.map((s) => s.trim()).filter((s) => s.length > 0);
-}
-
-/** Splits a command line into words the way a POSIX shell would quote them, without expanding anything. */
-export function splitArgs(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quote === "'") {
-      if (ch === "'") quote = undefined;
-      else word += ch;
-    } else if (quote === '"') {
-      if (ch === '"') quote = undefined;
-      else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1] as string)) word += text[++i];
-      else word += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (ch === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (quote) throw new Error(`unterminated ${quote} quote`);
-  if (inWord) words.push(word);
-  return words;
 }
 
 function parseInteger(

@@ -105781,530 +105781,107 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/fly/machine-config.ts
-// Pure builder of the create-machine request, Fly's guest presets, and the
-// guard that keeps secrets out of a machine config (Fly stores the config
-// in plain text and returns it to anyone with an app token, even after
-// destroy).
-const ACTION_TAG = 'claude-fly-action';
-/** Metadata keys this action puts on its machines. */
-const METADATA_KEYS = {
-    nonce: 'cfa-nonce',
-    runId: 'cfa-run-id',
-    runAttempt: 'cfa-run-attempt',
-    job: 'cfa-job',
-    deadline: 'cfa-deadline',
-    action: 'cfa-action',
-};
-function runMetadata(tags) {
-    if (!tags.nonce.trim())
-        throw new Error('The machine nonce is empty.');
-    if (!Number.isFinite(tags.deadlineEpochSeconds) || tags.deadlineEpochSeconds <= 0) {
-        throw new Error(`The machine deadline must be epoch seconds, got ${String(tags.deadlineEpochSeconds)}.`);
-    }
-    return {
-        [METADATA_KEYS.nonce]: tags.nonce,
-        [METADATA_KEYS.runId]: String(tags.runId),
-        [METADATA_KEYS.runAttempt]: String(tags.runAttempt),
-        [METADATA_KEYS.job]: tags.job,
-        [METADATA_KEYS.deadline]: String(Math.floor(tags.deadlineEpochSeconds)),
-        [METADATA_KEYS.action]: ACTION_TAG,
-    };
+;// CONCATENATED MODULE: ./src/input-text.ts
+// Text helpers for input values: how a value is quoted in a problem, and how
+// a list or a command line given as one input is split. Pure.
+/** A value in a problem: JSON-quoted (line breaks show as \n), and clipped (a huge value must not flood the log). */
+function input_text_quote(value) {
+    const max = 200;
+    return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function buildMachineConfig(input) {
-    const image = input.image.trim();
-    if (!image)
-        throw new Error('The machine image is empty.');
-    const env = { ...input.env };
-    for (const [k, v] of Object.entries(env)) {
-        if (!ENV_NAME.test(k))
-            throw new Error(`Machine env name ${JSON.stringify(k)} is not a valid variable name.`);
-        if (typeof v !== 'string')
-            throw new Error(`Machine env ${k} must be a string.`);
-    }
-    const metadata = {};
-    for (const [k, v] of Object.entries(input.metadata)) {
-        if (typeof v !== 'string')
-            throw new Error(`Machine metadata ${k} must be a string.`);
-        metadata[k] = v;
-    }
-    const config = {
-        image,
-        auto_destroy: true,
-        // Fly's default is on-failure: a failed run would start again.
-        restart: { policy: 'no' },
-        guest: { cpu_kind: input.guest.cpuKind, cpus: input.guest.cpus, memory_mb: input.guest.memoryMb },
-        env,
-        metadata,
-        stop_config: { signal: 'SIGTERM', timeout: `${Math.max(1, Math.round(input.stopTimeoutSeconds ?? 30))}s` },
-    };
-    if (input.init)
-        config.init = input.init;
-    return {
-        config,
-        ...(input.region ? { region: input.region } : {}),
-        ...(input.name ? { name: input.name } : {}),
-    };
+function input_text_quoteList(values) {
+    const shown = values.slice(0, 3).map(input_text_quote).join(', ');
+    return values.length > 3 ? `${shown} (and ${values.length - 3} more)` : shown;
 }
-// Fly's presets: shared CPUs get 256 MB each by default (256..2048 per CPU),
-// performance CPUs 2048 MB each (2048..8192 per CPU); memory in 256 MB steps.
-const PRESETS = {
-    shared: { counts: [1, 2, 4, 8], defaultPerCpu: 256, minPerCpu: 256, maxPerCpu: 2048 },
-    performance: { counts: [1, 2, 4, 8, 16], defaultPerCpu: 2048, minPerCpu: 2048, maxPerCpu: 8192 },
-};
-const MEMORY_STEP_MB = 256;
-const VM_SIZE_NAMES = [
-    ...PRESETS.shared.counts.map((n) => `shared-cpu-${n}x`),
-    ...PRESETS.performance.counts.map((n) => `performance-${n}x`),
-];
-/**
- * `fly-vm-size` (and optional `fly-vm-memory-mb`) -> guest. Empty or 0
- * memory means the preset's default. Errors say what is allowed.
- */
-function machine_config_parseVmSize(name, memoryMb) {
-    const preset = name.trim().toLowerCase();
-    const match = /^(shared-cpu|performance)-(\d+)x$/.exec(preset);
-    const kind = match ? (match[1] === 'shared-cpu' ? 'shared' : 'performance') : undefined;
-    const cpus = match ? Number(match[2]) : NaN;
-    if (!kind || !PRESETS[kind].counts.includes(cpus)) {
-        // Clipped: the name is the user's and may be huge.
-        const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
-        throw new Error(`fly-vm-size ${shown} is not a Fly machine preset; use one of: ${VM_SIZE_NAMES.join(', ')}.`);
-    }
-    const rules = PRESETS[kind];
-    const min = rules.minPerCpu * cpus;
-    const max = rules.maxPerCpu * cpus;
-    const memoryText = memoryMb === undefined ? '' : String(memoryMb).trim();
-    if (memoryText === '' || memoryText === '0')
-        return { cpuKind: kind, cpus, memoryMb: rules.defaultPerCpu * cpus };
-    const memory = Number(memoryText);
-    const allowed = `a multiple of ${MEMORY_STEP_MB} from ${min} to ${max} for ${preset}`;
-    if (!/^\d+$/.test(memoryText) || !Number.isSafeInteger(memory)) {
-        throw new Error(`fly-vm-memory-mb ${JSON.stringify(memoryText.slice(0, 40))} is not a whole number of megabytes; use ${allowed}.`);
-    }
-    if (memory % MEMORY_STEP_MB !== 0 || memory < min || memory > max) {
-        throw new Error(`fly-vm-memory-mb ${memory} is not allowed; use ${allowed}.`);
-    }
-    return { cpuKind: kind, cpus, memoryMb: memory };
+function input_text_kib(bytes) {
+    return `${Math.ceil(bytes / 1024)} KiB`;
 }
-/** Secrets shorter than this are not looked for (they would match ordinary words). */
-const MIN_SECRET_LENGTH = 4;
-/**
- * Throws when any secret value appears anywhere in the config: a key, a
- * value, or the decoded content of a file. The message names where, never
- * the secret.
- */
-function assertNoSecrets(config, secrets) {
-    const needles = secrets.filter((s) => typeof s === 'string' && s.trim().length >= MIN_SECRET_LENGTH);
-    if (needles.length === 0)
-        return;
-    const found = findSecret(config, needles, '');
-    if (found) {
-        throw new Error(`Refusing to create the machine: a secret value would be stored in its config at ${found || 'its top level'}. Secrets travel only over exec stdin.`);
-    }
+/** Splits a list given one per line and/or separated by commas; blank items and # comments dropped. */
+function input_text_splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0 && !s.startsWith('#'));
 }
-function findSecret(value, needles, where) {
-    if (typeof value === 'string') {
-        if (needles.some((n) => value.includes(n)))
-            return where;
-        if (where.endsWith('.raw_value')) {
-            const decoded = Buffer.from(value, 'base64').toString('utf8');
-            if (needles.some((n) => decoded.includes(n)))
-                return `${where} (base64)`;
+/** Tool rules, one per line or comma-separated; a comma inside parentheses (Bash(a,b)) stays. */
+function input_text_splitToolList(text) {
+    const items = [];
+    let depth = 0;
+    let item = '';
+    for (const ch of text) {
+        if (ch === '(')
+            depth++;
+        else if (ch === ')')
+            depth = Math.max(0, depth - 1);
+        if ((ch === ',' && depth === 0) || ch === '\n') {
+            items.push(item);
+            item = '';
         }
-        return undefined;
+        else
+            item += ch;
     }
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            const hit = findSecret(value[i], needles, `${where}[${i}]`);
-            if (hit)
-                return hit;
+    items.push(item);
+    return items.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+/** Splits a command line into words the way a POSIX shell would quote them, without expanding anything. */
+function input_text_splitArgs(text) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                word += ch;
         }
-        return undefined;
-    }
-    if (value !== null && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value)) {
-            // name the parent only: here the key itself is the secret
-            if (needles.some((n) => k.includes(n)))
-                return `${where || 'top level'} (a key)`;
-            const path = where ? `${where}.${k}` : k;
-            const hit = findSecret(v, needles, path);
-            if (hit)
-                return hit;
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+                word += text[++i];
+            else
+                word += ch;
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\' && i + 1 < text.length) {
+            word += text[++i];
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            word += ch;
+            inWord = true;
         }
     }
-    return undefined;
+    if (quote)
+        throw new Error(`unterminated ${quote} quote`);
+    if (inWord)
+        words.push(word);
+    return words;
 }
 
-;// CONCATENATED MODULE: ./src/settings.ts
-// Inputs -> one typed, validated Settings object. The only module that reads
-// the action's inputs. Every bad input is reported here, all at once, naming
-// the input and what is allowed, before anything is created or spent.
+;// CONCATENATED MODULE: ./src/repo-spec.ts
+// A repository to clone, as the repos input names it: owner/name, owner/name@ref
+// or https://host/owner/name, checked here as GitHub and the image allow them. Pure.
 
-
-class SettingsError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1
-            ? `Invalid input: ${problems[0]}`
-            : `Invalid inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-        this.name = 'SettingsError';
-        this.problems = problems;
-    }
-}
-// The CLI's --permission-mode choices (Claude Code 2.1.330).
-const PERMISSION_MODES = (/* unused pure expression or super */ null && (['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan']));
-const TOOL_OUTPUT_MODES = (/* unused pure expression or super */ null && (['none', 'truncated', 'full']));
-const REGION = /^[a-z]{3}$/;
-// Fly app names are DNS labels: lower-case letters, digits and inner hyphens.
-const FLY_APP = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 // GitHub owners: letters, digits and hyphens. Names: letters, digits, . _ - (never . or ..: a directory on the machine).
 const REPO_OWNER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
 const REPO_NAME = /^[A-Za-z0-9_.][A-Za-z0-9._-]{0,99}$/;
 /** What the image accepts as a ref (the same rules as its handover check): git's, minus a leading dash. */
 const GIT_REF = /^(?!-)[^\x00-\x20\x7f~^:?*[\\]{1,255}$/;
-// registry[:port]/path[:tag][@sha256:digest]; path components lower-case, as Docker requires.
-const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-// Aliases (sonnet, opus[1m]), full names, and provider ids (Bedrock ARNs, Vertex names with @).
-const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/@[\]-]{0,199}$/;
-const ACTOR = /^(?:\*|[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?)$/;
-const settings_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** `env` names whose values are treated as secrets. */
-const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD|CREDENTIAL/i;
-/** `env` names the machine sets for Claude itself, and the input that sets each where there is one. */
-const RESERVED_ENV = {
-    ANTHROPIC_API_KEY: 'anthropic-api-key',
-    CLAUDE_CODE_OAUTH_TOKEN: 'claude-code-oauth-token',
-    GH_TOKEN: 'machine-github-token',
-    GITHUB_TOKEN: 'machine-github-token',
-    GH_ENTERPRISE_TOKEN: 'machine-github-token',
-    GH_HOST: '',
-    HOME: '',
-    PATH: '',
-    USER: '',
-    LOGNAME: '',
-};
-const RESERVED_ENV_PREFIX = /^(CFA_|GIT_CONFIG_(COUNT$|KEY_|VALUE_))/;
-/** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
-const OWNED_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['-p', '--print', '--output-format', '--input-format']));
-/** One machine clones them all before Claude starts; a longer list is a mistake. */
-const MAX_REPOS = 20;
-/** GitHub ends a job after at most 5 days (self-hosted runners; 6 hours on GitHub's). */
-const MAX_TIMEOUT_MINUTES = 7200;
-/** A prompt is instructions; long material belongs in the repository, where Claude reads it. */
-const MAX_PROMPT_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
-const DEFAULT_FLY_API_URL = 'https://api.machines.dev';
-const DEFAULT_VM_SIZE = 'shared-cpu-2x';
-const DEFAULT_VM_MEMORY_MB = 2048;
-function readSettings(input, context) {
-    const problems = [...(context.eventProblems ?? [])];
-    const get = (name) => input(name).trim();
-    const fail = (problem) => problems.push(problem);
-    const forkHint = context.fromFork
-        ? ' This run comes from a pull request from a fork: GitHub does not give repository secrets to such runs (see the README, "Fork pull requests").'
-        : '';
-    // Prompt: exactly one of prompt and prompt-file.
-    const promptText = input('prompt');
-    const promptFile = get('prompt-file');
-    let prompt = '';
-    if (promptText.trim() && promptFile) {
-        fail('prompt and prompt-file are both set; give exactly one of them.');
-    }
-    else if (promptFile) {
-        const read = readPromptFile(promptFile, context);
-        if (typeof read === 'string')
-            fail(read);
-        else
-            prompt = read.text;
-    }
-    else if (promptText.trim()) {
-        if (Buffer.byteLength(promptText) > MAX_PROMPT_BYTES)
-            fail(`prompt holds ${kib(Buffer.byteLength(promptText))}; ${PROMPT_SIZE_RULE}`);
-        prompt = promptText;
-    }
-    else {
-        fail('neither prompt nor prompt-file is set; give exactly one of them.');
-    }
-    // Repositories.
-    const repos = [];
-    const allowForkCode = parseBoolean(get('allow-fork-code'), 'allow-fork-code', false, fail);
-    const repoLines = splitList(input('repos'));
-    const fallbackRepo = allowForkCode ? (context.defaultRepoWithForkCode ?? context.defaultRepo) : context.defaultRepo;
-    if (repoLines.length === 0 && fallbackRepo)
-        repos.push(fallbackRepo);
-    if (repoLines.length > MAX_REPOS) {
-        fail(`repos lists ${repoLines.length} repositories; give at most ${MAX_REPOS}.`);
-    }
-    else {
-        const bad = [];
-        for (const spec of repoLines) {
-            const parsed = parseRepoSpec(spec);
-            if (typeof parsed === 'string')
-                bad.push(parsed);
-            else
-                repos.push(parsed);
-        }
-        const more = bad.length - 1;
-        if (bad.length > 0)
-            fail(more === 0 ? bad[0] : `${bad[0]?.replace(/\.$/, '')}; ${more} more ${more === 1 ? 'entry is' : 'entries are'} bad too.`);
-    }
-    const fetchDepth = parseInteger(get('fetch-depth') || '50', 'fetch-depth', 0, 1_000_000, fail, '0 for the full history');
-    // Credentials. Their values are never quoted in a problem.
-    const apiKey = get('anthropic-api-key');
-    const oauth = get('claude-code-oauth-token');
-    let anthropic = { kind: 'api-key', value: '', input: 'anthropic-api-key' };
-    if (apiKey && oauth)
-        fail('anthropic-api-key and claude-code-oauth-token are both set; give one of them.');
-    else if (apiKey)
-        anthropic = { kind: 'api-key', value: apiKey, input: 'anthropic-api-key' };
-    else if (oauth)
-        anthropic = { kind: 'oauth-token', value: oauth, input: 'claude-code-oauth-token' };
-    else
-        fail(`anthropic-api-key or claude-code-oauth-token is required and both are empty.${forkHint}`);
-    const flyToken = get('fly-api-token');
-    if (!flyToken)
-        fail(`fly-api-token is required and is empty.${forkHint}`);
-    const githubToken = get('github-token');
-    const machineGithubToken = get('machine-github-token') || githubToken;
-    const tokens = [
-        ['anthropic-api-key', apiKey],
-        ['claude-code-oauth-token', oauth],
-        ['fly-api-token', flyToken],
-        ['github-token', githubToken],
-        ['machine-github-token', get('machine-github-token')],
-    ];
-    for (const [name, value] of tokens) {
-        // A line break would end an HTTP header (or start a workflow command) wherever the token is sent.
-        if (/[\x00-\x1f\x7f]/.test(value))
-            fail(`${name} holds a line break or another control character; give the token on one line.`);
-    }
-    // Fly.
-    const flyApp = get('fly-app');
-    if (!flyApp)
-        fail('fly-app is required: the name of the Fly app the machines run in.');
-    else if (!FLY_APP.test(flyApp)) {
-        fail(`fly-app ${quote(flyApp)} is not a Fly app name; use 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit.`);
-    }
-    const regions = splitList(get('fly-region'));
-    const badRegions = regions.filter((r) => !REGION.test(r));
-    if (badRegions.length > 0) {
-        fail(`fly-region ${quoteList(badRegions)} ${badRegions.length === 1 ? 'is not a Fly region code' : 'are not Fly region codes'}; use three lower-case letters such as iad or ams, or a list of them.`);
-    }
-    const flyApiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
-    const urlProblem = httpUrlProblem(flyApiUrl);
-    if (urlProblem)
-        fail(`fly-api-url ${urlProblem}; use an http(s) base URL such as ${DEFAULT_FLY_API_URL}.`);
-    const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
-    let guest = { cpuKind: 'shared', cpus: 2, memoryMb: DEFAULT_VM_MEMORY_MB };
-    try {
-        guest = parseVmSize(sizeName, get('fly-vm-memory-mb'));
-        // Shared presets default to 256 MB a CPU, too little for Claude Code: give them 2048 MB unless told otherwise.
-        if (!get('fly-vm-memory-mb') && guest.cpuKind === 'shared' && guest.memoryMb < DEFAULT_VM_MEMORY_MB) {
-            guest = parseVmSize(sizeName, String(DEFAULT_VM_MEMORY_MB));
-        }
-    }
-    catch (err) {
-        fail(err.message);
-    }
-    const imageInput = get('image');
-    if (imageInput && !IMAGE_REF.test(imageInput)) {
-        fail(`image ${quote(imageInput)} is not an image reference; use registry/name:tag or registry/name@sha256:digest (or leave it empty for this version's image).`);
-    }
-    const image = imageInput || context.defaultImage;
-    // Claude options.
-    const model = get('model') || undefined;
-    if (model && !MODEL.test(model)) {
-        fail(`model ${quote(model)} is not a model name; use an alias such as sonnet or opus, or a full name such as claude-sonnet-4-5 (letters, digits and . _ - : / @ [ ], no spaces).`);
-    }
-    const maxTurnsText = get('max-turns');
-    const maxTurns = maxTurnsText
-        ? parseInteger(maxTurnsText, 'max-turns', 1, 10_000, fail, 'a whole number from 1 to 10000')
-        : undefined;
-    const budgetText = get('max-budget-usd');
-    const maxBudgetUsd = budgetText
-        ? parseNumber(budgetText, 'max-budget-usd', fail, { zero: 'refused', hint: 'leave it empty for no limit' })
-        : undefined;
-    const permissionMode = get('permission-mode') || 'bypassPermissions';
-    if (!PERMISSION_MODES.includes(permissionMode)) {
-        fail(`permission-mode ${quote(permissionMode)} is not one of: ${PERMISSION_MODES.join(', ')}.`);
-    }
-    const jsonSchema = get('json-schema') || undefined;
-    if (jsonSchema)
-        checkJsonSchema(jsonSchema, fail);
-    const mcpConfig = get('mcp-config') || undefined;
-    if (mcpConfig) {
-        const parsed = tryJson(mcpConfig);
-        if (!isObject(parsed))
-            fail('mcp-config must be a JSON object (for example {"mcpServers": {...}}), given inline.');
-    }
-    let extraArgs = [];
-    try {
-        extraArgs = splitArgs(input('claude-args'));
-        const owned = [...new Set(extraArgs.map((a) => a.split('=')[0]).filter((a) => OWNED_CLAUDE_FLAGS.includes(a)))];
-        if (owned.length > 0) {
-            fail(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
-        }
-    }
-    catch (err) {
-        fail(`claude-args has an ${err.message}; quote arguments as in a shell.`);
-    }
-    const env = {};
-    const badEnvLines = [];
-    const reservedEnv = [];
-    for (const line of input('env').split('\n')) {
-        const trimmed = line.trim();
-        if (!trimmed || trimmed.startsWith('#'))
-            continue;
-        const eq = trimmed.indexOf('=');
-        const name = eq > 0 ? trimmed.slice(0, eq).trim() : '';
-        if (!settings_ENV_NAME.test(name))
-            badEnvLines.push(trimmed);
-        else if (name in RESERVED_ENV || RESERVED_ENV_PREFIX.test(name))
-            reservedEnv.push(name);
-        else
-            env[name] = trimmed.slice(eq + 1);
-    }
-    const envProblems = [];
-    if (badEnvLines.length > 0) {
-        envProblems.push(`env ${badEnvLines.length === 1 ? 'line' : 'lines'} ${quoteList(badEnvLines)} ${badEnvLines.length === 1 ? 'is' : 'are'} not NAME=value with a variable name of letters, digits and _`);
-    }
-    if (reservedEnv.length > 0) {
-        const use = [...new Set(reservedEnv.map((n) => RESERVED_ENV[n]).filter(Boolean))];
-        envProblems.push(`env may not set ${reservedEnv.join(', ')}: the machine sets ${reservedEnv.length === 1 ? 'it' : 'them'} for Claude${use.length > 0 ? ` (give ${use.join(', ')} instead)` : ''}`);
-    }
-    if (envProblems.length > 0)
-        fail(`${envProblems.join('; ')}.`);
-    // Time limits.
-    const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, { zero: 'refused', max: MAX_TIMEOUT_MINUTES });
-    const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', fail, {
-        zero: 'turns it off',
-        max: MAX_TIMEOUT_MINUTES,
-    });
-    const toolOutput = (get('tool-output') || 'truncated');
-    if (!TOOL_OUTPUT_MODES.includes(toolOutput)) {
-        fail(`tool-output ${quote(toolOutput)} is not one of: ${TOOL_OUTPUT_MODES.join(', ')}.`);
-    }
-    const failOnError = parseBoolean(get('fail-on-error'), 'fail-on-error', true, fail);
-    const failFastOnAuth = parseBoolean(get('fail-fast-on-auth'), 'fail-fast-on-auth', true, fail);
-    const allowedActors = splitList(get('allowed-actors'));
-    const badActors = allowedActors.filter((a) => !ACTOR.test(a));
-    if (badActors.length > 0) {
-        fail(`allowed-actors ${quoteList(badActors)} ${badActors.length === 1 ? 'is not a GitHub login' : 'are not GitHub logins'}; use logins such as octocat or renovate[bot] (without @), or * for everyone.`);
-    }
-    const comment = (get('comment') || 'auto');
-    if (comment !== 'auto' && comment !== 'off')
-        fail(`comment ${quote(comment)} is not one of: auto, off.`);
-    const commentKey = get('comment-key') || undefined;
-    if (commentKey && !/^[A-Za-z0-9._:/-]{1,100}$/.test(commentKey)) {
-        fail('comment-key may hold only letters, digits and . _ : / - (at most 100 characters).');
-    }
-    const prText = get('pr-number');
-    const prNumber = prText ? parseInteger(prText, 'pr-number', 1, Number.MAX_SAFE_INTEGER, fail, 'a pull request number') : undefined;
-    if (problems.length > 0)
-        throw new SettingsError(problems);
-    // Values of `env` whose names say they are credentials are secrets too: masked and redacted everywhere.
-    const envSecrets = Object.entries(env)
-        .filter(([name]) => SECRET_ENV_NAME.test(name))
-        .map(([, value]) => value);
-    const secrets = [anthropic.value, flyToken, githubToken, machineGithubToken, ...envSecrets].filter((s) => s.length > 0);
-    return {
-        prompt,
-        repos,
-        fetchDepth,
-        anthropic,
-        fly: { token: flyToken, app: flyApp, regions, apiUrl: flyApiUrl.replace(/\/+$/, ''), sizeName, guest, image },
-        githubToken,
-        machineGithubToken,
-        claude: {
-            model,
-            maxTurns,
-            maxBudgetUsd,
-            allowedTools: splitToolList(get('allowed-tools')),
-            disallowedTools: splitToolList(get('disallowed-tools')),
-            permissionMode,
-            appendSystemPrompt: input('append-system-prompt').trim() ? input('append-system-prompt') : undefined,
-            jsonSchema,
-            mcpConfig,
-            extraArgs,
-            env,
-        },
-        timeoutMinutes,
-        idleTimeoutMinutes,
-        toolOutput,
-        failOnError,
-        failFastOnAuth,
-        allowedActors,
-        allowForkCode,
-        comment,
-        commentKey,
-        prNumber,
-        secrets: [...new Set(secrets)],
-    };
-}
-const PROMPT_SIZE_RULE = (/* unused pure expression or super */ null && (`a prompt may hold at most ${MAX_PROMPT_BYTES / 1024} KiB: put long material in the repository and point Claude at it.`));
-const PROMPT_FILE_RULE = 'give a text file in the workspace or in the runner\'s temp directory (RUNNER_TEMP)';
-/** The prompt from prompt-file, or the problem: the file must lie (symlinks resolved) in promptFileDirs. */
-function readPromptFile(path, context) {
-    const what = `prompt-file ${quote(path)}`;
-    const [workspace = ''] = context.promptFileDirs;
-    const full = resolve(workspace, path);
-    const allowed = (p) => context.promptFileDirs.some((dir) => isInside(dir, p));
-    const outside = `${what} is outside the workspace and RUNNER_TEMP; ${PROMPT_FILE_RULE}.`;
-    const found = context.readFile(full, MAX_PROMPT_BYTES);
-    if (found.kind === 'missing')
-        return allowed(full) ? `${what} does not exist; ${PROMPT_FILE_RULE}.` : outside;
-    if (found.kind === 'unreadable')
-        return `${what} cannot be read (${found.message}); ${PROMPT_FILE_RULE}.`;
-    // Checked on the real path: a symbolic link in the workspace (a pull request can add one) must not reach out of it.
-    if (!allowed(found.realPath))
-        return found.realPath === full ? outside : `${what} is a symbolic link to outside the workspace and RUNNER_TEMP; ${PROMPT_FILE_RULE}.`;
-    if (found.kind === 'not-a-file')
-        return `${what} is not a file; ${PROMPT_FILE_RULE}.`;
-    if (found.kind === 'too-big')
-        return `${what} holds ${kib(found.bytes)}; ${PROMPT_SIZE_RULE}`;
-    if (found.text.includes('\0'))
-        return `${what} holds NUL bytes, so it is not text; ${PROMPT_FILE_RULE}.`;
-    if (!found.text.trim())
-        return `${what} is empty; ${PROMPT_FILE_RULE}, holding the prompt.`;
-    return { text: found.text };
-}
-/** `path` is `dir` or lies below it (both absolute, lexically). */
-function isInside(dir, path) {
-    const rel = relative(dir, path);
-    return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
-}
-/** Why `text` is not a usable http(s) base URL, or undefined. Credentials in it are never repeated. */
-function httpUrlProblem(text) {
-    let url;
-    try {
-        url = /\s/.test(text) ? undefined : new URL(text);
-    }
-    catch {
-        url = undefined;
-    }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
-        return `${quote(text)} is not an http(s) URL`;
-    if (url.username || url.password)
-        return 'holds a user name or password (the token goes in fly-api-token)';
-    if (url.search || url.hash)
-        return `${quote(text)} has a query or fragment`;
-    return undefined;
-}
-/** A value in a problem: JSON-quoted (line breaks show as \n), and clipped (a huge value must not flood the log). */
-function quote(value) {
-    const max = 200;
-    return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
-}
-function quoteList(values) {
-    const shown = values.slice(0, 3).map(quote).join(', ');
-    return values.length > 3 ? `${shown} (and ${values.length - 3} more)` : shown;
-}
-function kib(bytes) {
-    return `${Math.ceil(bytes / 1024)} KiB`;
-}
 /** owner/name, owner/name@ref, or https://host/owner/name(.git)(@ref). Returns a problem text when malformed. */
-function parseRepoSpec(spec) {
+function repo_spec_parseRepoSpec(spec) {
     const allowed = 'use owner/name, owner/name@ref, or https://host/owner/name';
     let repo = spec;
     let ref;
@@ -106352,174 +105929,13 @@ function isOwnerName(path) {
     const [owner = '', name = '', ...rest] = path.split('/');
     return rest.length === 0 && REPO_OWNER.test(owner) && REPO_NAME.test(name) && name !== '.' && name !== '..';
 }
-/** Splits a list given one per line and/or separated by commas; blank items and # comments dropped. */
-function splitList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0 && !s.startsWith('#'));
-}
-/** Tool rules, one per line or comma-separated; a comma inside parentheses (Bash(a,b)) stays. */
-function splitToolList(text) {
-    const items = [];
-    let depth = 0;
-    let item = '';
-    for (const ch of text) {
-        if (ch === '(')
-            depth++;
-        else if (ch === ')')
-            depth = Math.max(0, depth - 1);
-        if ((ch === ',' && depth === 0) || ch === '\n') {
-            items.push(item);
-            item = '';
-        }
-        else
-            item += ch;
-    }
-    items.push(item);
-    return items.map((s) => s.trim()).filter((s) => s.length > 0);
-}
-/** Splits a command line into words the way a POSIX shell would quote them, without expanding anything. */
-function splitArgs(text) {
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                word += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
-                word += text[++i];
-            else
-                word += ch;
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
-        }
-        else if (ch === '\\' && i + 1 < text.length) {
-            word += text[++i];
-            inWord = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            word += ch;
-            inWord = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unterminated ${quote} quote`);
-    if (inWord)
-        words.push(word);
-    return words;
-}
-function parseInteger(text, name, min, max, fail, allowed) {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-        fail(`${name} ${quote(text)} is not valid; use ${allowed}.`);
-        return min;
-    }
-    return value;
-}
-function parseNumber(text, name, fail, rules) {
-    const value = Number(text);
-    const min = rules.zero === 'refused' ? 'greater than 0' : '0 or more';
-    const ok = /^\d+(\.\d+)?$|^\.\d+$/.test(text) &&
-        Number.isFinite(value) &&
-        (rules.zero === 'refused' ? value > 0 : value >= 0) &&
-        (rules.max === undefined || value <= rules.max);
-    if (!ok) {
-        const range = rules.max === undefined ? `a number ${min}` : `a number ${min} and at most ${rules.max}`;
-        const notes = [rules.zero === 'turns it off' ? '0 turns it off' : '', rules.hint ?? ''].filter(Boolean);
-        fail(`${name} ${quote(text)} is not valid; use ${range}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}; fractions such as 0.5 are fine.`);
-        return 0;
-    }
-    return value;
-}
-/** true or false, in any case (as YAML and core.getBooleanInput read them); yes, on or 1 are refused, not guessed. */
-function parseBoolean(text, name, fallback, fail) {
-    if (text === '')
-        return fallback;
-    if (/^true$/i.test(text))
-        return true;
-    if (/^false$/i.test(text))
-        return false;
-    fail(`${name} ${quote(text)} is not a boolean; use true or false.`);
-    return fallback;
-}
-function tryJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-const SCHEMA_TYPES = (/* unused pure expression or super */ null && (['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']));
-/** A light check that catches the usual mistakes (not JSON, not an object, a misspelt type) before a paid run. */
-function checkJsonSchema(text, fail) {
-    let schema;
-    try {
-        schema = JSON.parse(text);
-    }
-    catch (err) {
-        fail(`json-schema is not valid JSON: ${err.message}`);
-        return;
-    }
-    if (!isObject(schema)) {
-        fail('json-schema must be a JSON Schema object such as {"type":"object","properties":{...}}.');
-        return;
-    }
-    const problems = [];
-    const visit = (node, path) => {
-        if (!isObject(node))
-            return;
-        const type = node.type;
-        const types = Array.isArray(type) ? type : type === undefined ? [] : [type];
-        for (const t of types) {
-            if (typeof t !== 'string' || !SCHEMA_TYPES.includes(t)) {
-                problems.push(`${path}.type ${JSON.stringify(t)} is not one of ${SCHEMA_TYPES.join(', ')}`);
-            }
-        }
-        if (node.properties !== undefined) {
-            if (!isObject(node.properties))
-                problems.push(`${path}.properties must be an object`);
-            else
-                for (const [k, v] of Object.entries(node.properties))
-                    visit(v, `${path}.properties.${k}`);
-        }
-        if (node.required !== undefined && !(Array.isArray(node.required) && node.required.every((r) => typeof r === 'string'))) {
-            problems.push(`${path}.required must be an array of property names`);
-        }
-        if (node.items !== undefined)
-            visit(node.items, `${path}.items`);
-    };
-    visit(schema, '$');
-    if (problems.length > 0)
-        fail(`json-schema is not a valid JSON Schema: ${problems.slice(0, 3).join('; ')}.`);
-}
 
 ;// CONCATENATED MODULE: ./src/github/event.ts
 // What the triggering event means for a run: which repository and commit to
 // clone by default, which PR or issue to comment on, whether the code comes
 // from a fork, and who triggered it. Pure: built from the runner's context
 // object (or a test's), no I/O.
+
 
 const COMMENT_EVENTS = new Set([
     'issue_comment',
@@ -106644,14 +106060,14 @@ function eventProblems(input, file) {
             problems.push(`GITHUB_EVENT_PATH ${JSON.stringify(file.path)} holds no ${needed.key} object${needed.numbered ? ' with a number' : ''}; ${why}.`);
     }
     if (!isOwnerName(input.repository)) {
-        problems.push(`GITHUB_REPOSITORY ${quote(input.repository)} is not owner/name; the runner sets it to the workflow's repository.`);
+        problems.push(`GITHUB_REPOSITORY ${input_text_quote(input.repository)} is not owner/name; the runner sets it to the workflow's repository.`);
     }
     // file: serves a local mirror (and the tests' git server).
     if (!['https:', 'http:', 'file:'].includes(urlScheme(input.serverUrl))) {
-        problems.push(`GITHUB_SERVER_URL ${quote(input.serverUrl)} is not an http(s) URL; the runner sets it to GitHub's address.`);
+        problems.push(`GITHUB_SERVER_URL ${input_text_quote(input.serverUrl)} is not an http(s) URL; the runner sets it to GitHub's address.`);
     }
     if (!['https:', 'http:'].includes(urlScheme(input.apiUrl))) {
-        problems.push(`GITHUB_API_URL ${quote(input.apiUrl)} is not an http(s) URL; the runner sets it to GitHub's API address.`);
+        problems.push(`GITHUB_API_URL ${input_text_quote(input.apiUrl)} is not an http(s) URL; the runner sets it to GitHub's API address.`);
     }
     return problems;
 }
@@ -106711,7 +106127,7 @@ function promptFileDirs() {
     });
 }
 /** Looks at a prompt file: its real path, and its text only when it is a file of at most maxBytes. */
-function action_io_readPromptFile(path, maxBytes) {
+function readPromptFile(path, maxBytes) {
     const why = (err) => err.code ?? err.message;
     let realPath;
     try {
@@ -112740,6 +112156,162 @@ async function finalizeAbandonedComment(options) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/fly/machine-config.ts
+// Pure builder of the create-machine request, Fly's guest presets, and the
+// guard that keeps secrets out of a machine config (Fly stores the config
+// in plain text and returns it to anyone with an app token, even after
+// destroy).
+const ACTION_TAG = 'claude-fly-action';
+/** Metadata keys this action puts on its machines. */
+const METADATA_KEYS = {
+    nonce: 'cfa-nonce',
+    runId: 'cfa-run-id',
+    runAttempt: 'cfa-run-attempt',
+    job: 'cfa-job',
+    deadline: 'cfa-deadline',
+    action: 'cfa-action',
+};
+function runMetadata(tags) {
+    if (!tags.nonce.trim())
+        throw new Error('The machine nonce is empty.');
+    if (!Number.isFinite(tags.deadlineEpochSeconds) || tags.deadlineEpochSeconds <= 0) {
+        throw new Error(`The machine deadline must be epoch seconds, got ${String(tags.deadlineEpochSeconds)}.`);
+    }
+    return {
+        [METADATA_KEYS.nonce]: tags.nonce,
+        [METADATA_KEYS.runId]: String(tags.runId),
+        [METADATA_KEYS.runAttempt]: String(tags.runAttempt),
+        [METADATA_KEYS.job]: tags.job,
+        [METADATA_KEYS.deadline]: String(Math.floor(tags.deadlineEpochSeconds)),
+        [METADATA_KEYS.action]: ACTION_TAG,
+    };
+}
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function buildMachineConfig(input) {
+    const image = input.image.trim();
+    if (!image)
+        throw new Error('The machine image is empty.');
+    const env = { ...input.env };
+    for (const [k, v] of Object.entries(env)) {
+        if (!ENV_NAME.test(k))
+            throw new Error(`Machine env name ${JSON.stringify(k)} is not a valid variable name.`);
+        if (typeof v !== 'string')
+            throw new Error(`Machine env ${k} must be a string.`);
+    }
+    const metadata = {};
+    for (const [k, v] of Object.entries(input.metadata)) {
+        if (typeof v !== 'string')
+            throw new Error(`Machine metadata ${k} must be a string.`);
+        metadata[k] = v;
+    }
+    const config = {
+        image,
+        auto_destroy: true,
+        // Fly's default is on-failure: a failed run would start again.
+        restart: { policy: 'no' },
+        guest: { cpu_kind: input.guest.cpuKind, cpus: input.guest.cpus, memory_mb: input.guest.memoryMb },
+        env,
+        metadata,
+        stop_config: { signal: 'SIGTERM', timeout: `${Math.max(1, Math.round(input.stopTimeoutSeconds ?? 30))}s` },
+    };
+    if (input.init)
+        config.init = input.init;
+    return {
+        config,
+        ...(input.region ? { region: input.region } : {}),
+        ...(input.name ? { name: input.name } : {}),
+    };
+}
+// Fly's presets: shared CPUs get 256 MB each by default (256..2048 per CPU),
+// performance CPUs 2048 MB each (2048..8192 per CPU); memory in 256 MB steps.
+const PRESETS = {
+    shared: { counts: [1, 2, 4, 8], defaultPerCpu: 256, minPerCpu: 256, maxPerCpu: 2048 },
+    performance: { counts: [1, 2, 4, 8, 16], defaultPerCpu: 2048, minPerCpu: 2048, maxPerCpu: 8192 },
+};
+const MEMORY_STEP_MB = 256;
+const VM_SIZE_NAMES = [
+    ...PRESETS.shared.counts.map((n) => `shared-cpu-${n}x`),
+    ...PRESETS.performance.counts.map((n) => `performance-${n}x`),
+];
+/**
+ * `fly-vm-size` (and optional `fly-vm-memory-mb`) -> guest. Empty or 0
+ * memory means the preset's default. Errors say what is allowed.
+ */
+function machine_config_parseVmSize(name, memoryMb) {
+    const preset = name.trim().toLowerCase();
+    const match = /^(shared-cpu|performance)-(\d+)x$/.exec(preset);
+    const kind = match ? (match[1] === 'shared-cpu' ? 'shared' : 'performance') : undefined;
+    const cpus = match ? Number(match[2]) : NaN;
+    if (!kind || !PRESETS[kind].counts.includes(cpus)) {
+        // Clipped: the name is the user's and may be huge.
+        const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+        throw new Error(`fly-vm-size ${shown} is not a Fly machine preset; use one of: ${VM_SIZE_NAMES.join(', ')}.`);
+    }
+    const rules = PRESETS[kind];
+    const min = rules.minPerCpu * cpus;
+    const max = rules.maxPerCpu * cpus;
+    const memoryText = memoryMb === undefined ? '' : String(memoryMb).trim();
+    if (memoryText === '' || memoryText === '0')
+        return { cpuKind: kind, cpus, memoryMb: rules.defaultPerCpu * cpus };
+    const memory = Number(memoryText);
+    const allowed = `a multiple of ${MEMORY_STEP_MB} from ${min} to ${max} for ${preset}`;
+    if (!/^\d+$/.test(memoryText) || !Number.isSafeInteger(memory)) {
+        throw new Error(`fly-vm-memory-mb ${JSON.stringify(memoryText.slice(0, 40))} is not a whole number of megabytes; use ${allowed}.`);
+    }
+    if (memory % MEMORY_STEP_MB !== 0 || memory < min || memory > max) {
+        throw new Error(`fly-vm-memory-mb ${memory} is not allowed; use ${allowed}.`);
+    }
+    return { cpuKind: kind, cpus, memoryMb: memory };
+}
+/** Secrets shorter than this are not looked for (they would match ordinary words). */
+const MIN_SECRET_LENGTH = 4;
+/**
+ * Throws when any secret value appears anywhere in the config: a key, a
+ * value, or the decoded content of a file. The message names where, never
+ * the secret.
+ */
+function assertNoSecrets(config, secrets) {
+    const needles = secrets.filter((s) => typeof s === 'string' && s.trim().length >= MIN_SECRET_LENGTH);
+    if (needles.length === 0)
+        return;
+    const found = findSecret(config, needles, '');
+    if (found) {
+        throw new Error(`Refusing to create the machine: a secret value would be stored in its config at ${found || 'its top level'}. Secrets travel only over exec stdin.`);
+    }
+}
+function findSecret(value, needles, where) {
+    if (typeof value === 'string') {
+        if (needles.some((n) => value.includes(n)))
+            return where;
+        if (where.endsWith('.raw_value')) {
+            const decoded = Buffer.from(value, 'base64').toString('utf8');
+            if (needles.some((n) => decoded.includes(n)))
+                return `${where} (base64)`;
+        }
+        return undefined;
+    }
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            const hit = findSecret(value[i], needles, `${where}[${i}]`);
+            if (hit)
+                return hit;
+        }
+        return undefined;
+    }
+    if (value !== null && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+            // name the parent only: here the key itself is the secret
+            if (needles.some((n) => k.includes(n)))
+                return `${where || 'top level'} (a key)`;
+            const path = where ? `${where}.${k}` : k;
+            const hit = findSecret(v, needles, path);
+            if (hit)
+                return hit;
+        }
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/run/cleanup.ts
 
 const GONE = new Set(['destroyed', 'destroying']);
@@ -112791,6 +112363,446 @@ async function cleanupMachines(options) {
         note(`could not look for expired machines: ${err.message}`);
     }
     return result;
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+// Inputs -> one typed, validated Settings object. The only module that reads
+// the action's inputs. Every bad input is reported here, all at once, naming
+// the input and what is allowed, before anything is created or spent.
+
+
+
+
+class SettingsError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? `Invalid input: ${problems[0]}`
+            : `Invalid inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+        this.name = 'SettingsError';
+        this.problems = problems;
+    }
+}
+// The CLI's --permission-mode choices (Claude Code 2.1.330).
+const PERMISSION_MODES = (/* unused pure expression or super */ null && (['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan']));
+const TOOL_OUTPUT_MODES = (/* unused pure expression or super */ null && (['none', 'truncated', 'full']));
+const REGION = /^[a-z]{3}$/;
+// Fly app names are DNS labels: lower-case letters, digits and inner hyphens.
+const FLY_APP = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// registry[:port]/path[:tag][@sha256:digest]; path components lower-case, as Docker requires.
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+// Aliases (sonnet, opus[1m]), full names, and provider ids (Bedrock ARNs, Vertex names with @).
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/@[\]-]{0,199}$/;
+const ACTOR = /^(?:\*|[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?)$/;
+const settings_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `env` names whose values are treated as secrets. */
+const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD|CREDENTIAL/i;
+/** `env` names the machine sets for Claude itself, and the input that sets each where there is one. */
+const RESERVED_ENV = {
+    ANTHROPIC_API_KEY: 'anthropic-api-key',
+    CLAUDE_CODE_OAUTH_TOKEN: 'claude-code-oauth-token',
+    GH_TOKEN: 'machine-github-token',
+    GITHUB_TOKEN: 'machine-github-token',
+    GH_ENTERPRISE_TOKEN: 'machine-github-token',
+    GH_HOST: '',
+    HOME: '',
+    PATH: '',
+    USER: '',
+    LOGNAME: '',
+};
+const RESERVED_ENV_PREFIX = /^(CFA_|GIT_CONFIG_(COUNT$|KEY_|VALUE_))/;
+/** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
+const OWNED_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['-p', '--print', '--output-format', '--input-format']));
+/** One machine clones them all before Claude starts; a longer list is a mistake. */
+const MAX_REPOS = 20;
+/** GitHub ends a job after at most 5 days (self-hosted runners; 6 hours on GitHub's). */
+const MAX_TIMEOUT_MINUTES = 7200;
+/** A prompt is instructions; long material belongs in the repository, where Claude reads it. */
+const MAX_PROMPT_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
+const DEFAULT_FLY_API_URL = 'https://api.machines.dev';
+const DEFAULT_VM_SIZE = 'shared-cpu-2x';
+const DEFAULT_VM_MEMORY_MB = 2048;
+function readSettings(input, context) {
+    const problems = [...(context.eventProblems ?? [])];
+    const get = (name) => input(name).trim();
+    const fail = (problem) => problems.push(problem);
+    const forkHint = context.fromFork
+        ? ' This run comes from a pull request from a fork: GitHub does not give repository secrets to such runs (see the README, "Fork pull requests").'
+        : '';
+    // Prompt: exactly one of prompt and prompt-file.
+    const promptText = input('prompt');
+    const promptFile = get('prompt-file');
+    let prompt = '';
+    if (promptText.trim() && promptFile) {
+        fail('prompt and prompt-file are both set; give exactly one of them.');
+    }
+    else if (promptFile) {
+        const read = settings_readPromptFile(promptFile, context);
+        if (typeof read === 'string')
+            fail(read);
+        else
+            prompt = read.text;
+    }
+    else if (promptText.trim()) {
+        if (Buffer.byteLength(promptText) > MAX_PROMPT_BYTES)
+            fail(`prompt holds ${kib(Buffer.byteLength(promptText))}; ${PROMPT_SIZE_RULE}`);
+        prompt = promptText;
+    }
+    else {
+        fail('neither prompt nor prompt-file is set; give exactly one of them.');
+    }
+    // Repositories.
+    const repos = [];
+    const allowForkCode = parseBoolean(get('allow-fork-code'), 'allow-fork-code', false, fail);
+    const repoLines = splitList(input('repos'));
+    const fallbackRepo = allowForkCode ? (context.defaultRepoWithForkCode ?? context.defaultRepo) : context.defaultRepo;
+    if (repoLines.length === 0 && fallbackRepo)
+        repos.push(fallbackRepo);
+    if (repoLines.length > MAX_REPOS) {
+        fail(`repos lists ${repoLines.length} repositories; give at most ${MAX_REPOS}.`);
+    }
+    else {
+        const bad = [];
+        for (const spec of repoLines) {
+            const parsed = parseRepoSpec(spec);
+            if (typeof parsed === 'string')
+                bad.push(parsed);
+            else
+                repos.push(parsed);
+        }
+        const more = bad.length - 1;
+        if (bad.length > 0)
+            fail(more === 0 ? bad[0] : `${bad[0]?.replace(/\.$/, '')}; ${more} more ${more === 1 ? 'entry is' : 'entries are'} bad too.`);
+    }
+    const fetchDepth = parseInteger(get('fetch-depth') || '50', 'fetch-depth', 0, 1_000_000, fail, '0 for the full history');
+    // Credentials. Their values are never quoted in a problem.
+    const apiKey = get('anthropic-api-key');
+    const oauth = get('claude-code-oauth-token');
+    let anthropic = { kind: 'api-key', value: '', input: 'anthropic-api-key' };
+    if (apiKey && oauth)
+        fail('anthropic-api-key and claude-code-oauth-token are both set; give one of them.');
+    else if (apiKey)
+        anthropic = { kind: 'api-key', value: apiKey, input: 'anthropic-api-key' };
+    else if (oauth)
+        anthropic = { kind: 'oauth-token', value: oauth, input: 'claude-code-oauth-token' };
+    else
+        fail(`anthropic-api-key or claude-code-oauth-token is required and both are empty.${forkHint}`);
+    const flyToken = get('fly-api-token');
+    if (!flyToken)
+        fail(`fly-api-token is required and is empty.${forkHint}`);
+    const githubToken = get('github-token');
+    const machineGithubToken = get('machine-github-token') || githubToken;
+    const tokens = [
+        ['anthropic-api-key', apiKey],
+        ['claude-code-oauth-token', oauth],
+        ['fly-api-token', flyToken],
+        ['github-token', githubToken],
+        ['machine-github-token', get('machine-github-token')],
+    ];
+    for (const [name, value] of tokens) {
+        // A line break would end an HTTP header (or start a workflow command) wherever the token is sent.
+        if (/[\x00-\x1f\x7f]/.test(value))
+            fail(`${name} holds a line break or another control character; give the token on one line.`);
+    }
+    // Fly.
+    const flyApp = get('fly-app');
+    if (!flyApp)
+        fail('fly-app is required: the name of the Fly app the machines run in.');
+    else if (!FLY_APP.test(flyApp)) {
+        fail(`fly-app ${quote(flyApp)} is not a Fly app name; use 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit.`);
+    }
+    const regions = splitList(get('fly-region'));
+    const badRegions = regions.filter((r) => !REGION.test(r));
+    if (badRegions.length > 0) {
+        fail(`fly-region ${quoteList(badRegions)} ${badRegions.length === 1 ? 'is not a Fly region code' : 'are not Fly region codes'}; use three lower-case letters such as iad or ams, or a list of them.`);
+    }
+    const flyApiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
+    const urlProblem = httpUrlProblem(flyApiUrl);
+    if (urlProblem)
+        fail(`fly-api-url ${urlProblem}; use an http(s) base URL such as ${DEFAULT_FLY_API_URL}.`);
+    const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
+    let guest = { cpuKind: 'shared', cpus: 2, memoryMb: DEFAULT_VM_MEMORY_MB };
+    try {
+        guest = parseVmSize(sizeName, get('fly-vm-memory-mb'));
+        // Shared presets default to 256 MB a CPU, too little for Claude Code: give them 2048 MB unless told otherwise.
+        if (!get('fly-vm-memory-mb') && guest.cpuKind === 'shared' && guest.memoryMb < DEFAULT_VM_MEMORY_MB) {
+            guest = parseVmSize(sizeName, String(DEFAULT_VM_MEMORY_MB));
+        }
+    }
+    catch (err) {
+        fail(err.message);
+    }
+    const imageInput = get('image');
+    if (imageInput && !IMAGE_REF.test(imageInput)) {
+        fail(`image ${quote(imageInput)} is not an image reference; use registry/name:tag or registry/name@sha256:digest (or leave it empty for this version's image).`);
+    }
+    const image = imageInput || context.defaultImage;
+    // Claude options.
+    const model = get('model') || undefined;
+    if (model && !MODEL.test(model)) {
+        fail(`model ${quote(model)} is not a model name; use an alias such as sonnet or opus, or a full name such as claude-sonnet-4-5 (letters, digits and . _ - : / @ [ ], no spaces).`);
+    }
+    const maxTurnsText = get('max-turns');
+    const maxTurns = maxTurnsText
+        ? parseInteger(maxTurnsText, 'max-turns', 1, 10_000, fail, 'a whole number from 1 to 10000')
+        : undefined;
+    const budgetText = get('max-budget-usd');
+    const maxBudgetUsd = budgetText
+        ? parseNumber(budgetText, 'max-budget-usd', fail, { zero: 'refused', hint: 'leave it empty for no limit' })
+        : undefined;
+    const permissionMode = get('permission-mode') || 'bypassPermissions';
+    if (!PERMISSION_MODES.includes(permissionMode)) {
+        fail(`permission-mode ${quote(permissionMode)} is not one of: ${PERMISSION_MODES.join(', ')}.`);
+    }
+    const jsonSchema = get('json-schema') || undefined;
+    if (jsonSchema)
+        checkJsonSchema(jsonSchema, fail);
+    const mcpConfig = get('mcp-config') || undefined;
+    if (mcpConfig) {
+        const parsed = tryJson(mcpConfig);
+        if (!isObject(parsed))
+            fail('mcp-config must be a JSON object (for example {"mcpServers": {...}}), given inline.');
+    }
+    let extraArgs = [];
+    try {
+        extraArgs = splitArgs(input('claude-args'));
+        const owned = [...new Set(extraArgs.map((a) => a.split('=')[0]).filter((a) => OWNED_CLAUDE_FLAGS.includes(a)))];
+        if (owned.length > 0) {
+            fail(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
+        }
+    }
+    catch (err) {
+        fail(`claude-args has an ${err.message}; quote arguments as in a shell.`);
+    }
+    const env = {};
+    const badEnvLines = [];
+    const reservedEnv = [];
+    for (const line of input('env').split('\n')) {
+        const trimmed = line.trim();
+        if (!trimmed || trimmed.startsWith('#'))
+            continue;
+        const eq = trimmed.indexOf('=');
+        const name = eq > 0 ? trimmed.slice(0, eq).trim() : '';
+        if (!settings_ENV_NAME.test(name))
+            badEnvLines.push(trimmed);
+        else if (name in RESERVED_ENV || RESERVED_ENV_PREFIX.test(name))
+            reservedEnv.push(name);
+        else
+            env[name] = trimmed.slice(eq + 1);
+    }
+    const envProblems = [];
+    if (badEnvLines.length > 0) {
+        envProblems.push(`env ${badEnvLines.length === 1 ? 'line' : 'lines'} ${quoteList(badEnvLines)} ${badEnvLines.length === 1 ? 'is' : 'are'} not NAME=value with a variable name of letters, digits and _`);
+    }
+    if (reservedEnv.length > 0) {
+        const use = [...new Set(reservedEnv.map((n) => RESERVED_ENV[n]).filter(Boolean))];
+        envProblems.push(`env may not set ${reservedEnv.join(', ')}: the machine sets ${reservedEnv.length === 1 ? 'it' : 'them'} for Claude${use.length > 0 ? ` (give ${use.join(', ')} instead)` : ''}`);
+    }
+    if (envProblems.length > 0)
+        fail(`${envProblems.join('; ')}.`);
+    // Time limits.
+    const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, { zero: 'refused', max: MAX_TIMEOUT_MINUTES });
+    const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', fail, {
+        zero: 'turns it off',
+        max: MAX_TIMEOUT_MINUTES,
+    });
+    const toolOutput = (get('tool-output') || 'truncated');
+    if (!TOOL_OUTPUT_MODES.includes(toolOutput)) {
+        fail(`tool-output ${quote(toolOutput)} is not one of: ${TOOL_OUTPUT_MODES.join(', ')}.`);
+    }
+    const failOnError = parseBoolean(get('fail-on-error'), 'fail-on-error', true, fail);
+    const failFastOnAuth = parseBoolean(get('fail-fast-on-auth'), 'fail-fast-on-auth', true, fail);
+    const allowedActors = splitList(get('allowed-actors'));
+    const badActors = allowedActors.filter((a) => !ACTOR.test(a));
+    if (badActors.length > 0) {
+        fail(`allowed-actors ${quoteList(badActors)} ${badActors.length === 1 ? 'is not a GitHub login' : 'are not GitHub logins'}; use logins such as octocat or renovate[bot] (without @), or * for everyone.`);
+    }
+    const comment = (get('comment') || 'auto');
+    if (comment !== 'auto' && comment !== 'off')
+        fail(`comment ${quote(comment)} is not one of: auto, off.`);
+    const commentKey = get('comment-key') || undefined;
+    if (commentKey && !/^[A-Za-z0-9._:/-]{1,100}$/.test(commentKey)) {
+        fail('comment-key may hold only letters, digits and . _ : / - (at most 100 characters).');
+    }
+    const prText = get('pr-number');
+    const prNumber = prText ? parseInteger(prText, 'pr-number', 1, Number.MAX_SAFE_INTEGER, fail, 'a pull request number') : undefined;
+    if (problems.length > 0)
+        throw new SettingsError(problems);
+    // Values of `env` whose names say they are credentials are secrets too: masked and redacted everywhere.
+    const envSecrets = Object.entries(env)
+        .filter(([name]) => SECRET_ENV_NAME.test(name))
+        .map(([, value]) => value);
+    const secrets = [anthropic.value, flyToken, githubToken, machineGithubToken, ...envSecrets].filter((s) => s.length > 0);
+    return {
+        prompt,
+        repos,
+        fetchDepth,
+        anthropic,
+        fly: { token: flyToken, app: flyApp, regions, apiUrl: flyApiUrl.replace(/\/+$/, ''), sizeName, guest, image },
+        githubToken,
+        machineGithubToken,
+        claude: {
+            model,
+            maxTurns,
+            maxBudgetUsd,
+            allowedTools: splitToolList(get('allowed-tools')),
+            disallowedTools: splitToolList(get('disallowed-tools')),
+            permissionMode,
+            appendSystemPrompt: input('append-system-prompt').trim() ? input('append-system-prompt') : undefined,
+            jsonSchema,
+            mcpConfig,
+            extraArgs,
+            env,
+        },
+        timeoutMinutes,
+        idleTimeoutMinutes,
+        toolOutput,
+        failOnError,
+        failFastOnAuth,
+        allowedActors,
+        allowForkCode,
+        comment,
+        commentKey,
+        prNumber,
+        secrets: [...new Set(secrets)],
+    };
+}
+const PROMPT_SIZE_RULE = (/* unused pure expression or super */ null && (`a prompt may hold at most ${MAX_PROMPT_BYTES / 1024} KiB: put long material in the repository and point Claude at it.`));
+const PROMPT_FILE_RULE = 'give a text file in the workspace or in the runner\'s temp directory (RUNNER_TEMP)';
+/** The prompt from prompt-file, or the problem: the file must lie (symlinks resolved) in promptFileDirs. */
+function settings_readPromptFile(path, context) {
+    const what = `prompt-file ${quote(path)}`;
+    const [workspace = ''] = context.promptFileDirs;
+    const full = resolve(workspace, path);
+    const allowed = (p) => context.promptFileDirs.some((dir) => isInside(dir, p));
+    const outside = `${what} is outside the workspace and RUNNER_TEMP; ${PROMPT_FILE_RULE}.`;
+    const found = context.readFile(full, MAX_PROMPT_BYTES);
+    if (found.kind === 'missing')
+        return allowed(full) ? `${what} does not exist; ${PROMPT_FILE_RULE}.` : outside;
+    if (found.kind === 'unreadable')
+        return `${what} cannot be read (${found.message}); ${PROMPT_FILE_RULE}.`;
+    // Checked on the real path: a symbolic link in the workspace (a pull request can add one) must not reach out of it.
+    if (!allowed(found.realPath))
+        return found.realPath === full ? outside : `${what} is a symbolic link to outside the workspace and RUNNER_TEMP; ${PROMPT_FILE_RULE}.`;
+    if (found.kind === 'not-a-file')
+        return `${what} is not a file; ${PROMPT_FILE_RULE}.`;
+    if (found.kind === 'too-big')
+        return `${what} holds ${kib(found.bytes)}; ${PROMPT_SIZE_RULE}`;
+    if (found.text.includes('\0'))
+        return `${what} holds NUL bytes, so it is not text; ${PROMPT_FILE_RULE}.`;
+    if (!found.text.trim())
+        return `${what} is empty; ${PROMPT_FILE_RULE}, holding the prompt.`;
+    return { text: found.text };
+}
+/** `path` is `dir` or lies below it (both absolute, lexically). */
+function isInside(dir, path) {
+    const rel = relative(dir, path);
+    return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+}
+/** Why `text` is not a usable http(s) base URL, or undefined. Credentials in it are never repeated. */
+function httpUrlProblem(text) {
+    let url;
+    try {
+        url = /\s/.test(text) ? undefined : new URL(text);
+    }
+    catch {
+        url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+        return `${quote(text)} is not an http(s) URL`;
+    if (url.username || url.password)
+        return 'holds a user name or password (the token goes in fly-api-token)';
+    if (url.search || url.hash)
+        return `${quote(text)} has a query or fragment`;
+    return undefined;
+}
+function parseInteger(text, name, min, max, fail, allowed) {
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+        fail(`${name} ${quote(text)} is not valid; use ${allowed}.`);
+        return min;
+    }
+    return value;
+}
+function parseNumber(text, name, fail, rules) {
+    const value = Number(text);
+    const min = rules.zero === 'refused' ? 'greater than 0' : '0 or more';
+    const ok = /^\d+(\.\d+)?$|^\.\d+$/.test(text) &&
+        Number.isFinite(value) &&
+        (rules.zero === 'refused' ? value > 0 : value >= 0) &&
+        (rules.max === undefined || value <= rules.max);
+    if (!ok) {
+        const range = rules.max === undefined ? `a number ${min}` : `a number ${min} and at most ${rules.max}`;
+        const notes = [rules.zero === 'turns it off' ? '0 turns it off' : '', rules.hint ?? ''].filter(Boolean);
+        fail(`${name} ${quote(text)} is not valid; use ${range}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}; fractions such as 0.5 are fine.`);
+        return 0;
+    }
+    return value;
+}
+/** true or false, in any case (as YAML and core.getBooleanInput read them); yes, on or 1 are refused, not guessed. */
+function parseBoolean(text, name, fallback, fail) {
+    if (text === '')
+        return fallback;
+    if (/^true$/i.test(text))
+        return true;
+    if (/^false$/i.test(text))
+        return false;
+    fail(`${name} ${quote(text)} is not a boolean; use true or false.`);
+    return fallback;
+}
+function tryJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const SCHEMA_TYPES = (/* unused pure expression or super */ null && (['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']));
+/** A light check that catches the usual mistakes (not JSON, not an object, a misspelt type) before a paid run. */
+function checkJsonSchema(text, fail) {
+    let schema;
+    try {
+        schema = JSON.parse(text);
+    }
+    catch (err) {
+        fail(`json-schema is not valid JSON: ${err.message}`);
+        return;
+    }
+    if (!isObject(schema)) {
+        fail('json-schema must be a JSON Schema object such as {"type":"object","properties":{...}}.');
+        return;
+    }
+    const problems = [];
+    const visit = (node, path) => {
+        if (!isObject(node))
+            return;
+        const type = node.type;
+        const types = Array.isArray(type) ? type : type === undefined ? [] : [type];
+        for (const t of types) {
+            if (typeof t !== 'string' || !SCHEMA_TYPES.includes(t)) {
+                problems.push(`${path}.type ${JSON.stringify(t)} is not one of ${SCHEMA_TYPES.join(', ')}`);
+            }
+        }
+        if (node.properties !== undefined) {
+            if (!isObject(node.properties))
+                problems.push(`${path}.properties must be an object`);
+            else
+                for (const [k, v] of Object.entries(node.properties))
+                    visit(v, `${path}.properties.${k}`);
+        }
+        if (node.required !== undefined && !(Array.isArray(node.required) && node.required.every((r) => typeof r === 'string'))) {
+            problems.push(`${path}.required must be an array of property names`);
+        }
+        if (node.items !== undefined)
+            visit(node.items, `${path}.items`);
+    };
+    visit(schema, '$');
+    if (problems.length > 0)
+        fail(`json-schema is not a valid JSON Schema: ${problems.slice(0, 3).join('; ')}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts

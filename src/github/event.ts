@@ -2,7 +2,8 @@
 // clone by default, which PR or issue to comment on, whether the code comes
 // from a fork, and who triggered it. Pure: built from the runner's context
 // object (or a test's), no I/O.
-import { isOwnerName, quote, type RepoSpec } from '../settings.ts';
+import { quote } from '../input-text.ts';
+import { isOwnerName, type RepoSpec } from '../repo-spec.ts';
 
 export interface EventInput {
   eventName: string;

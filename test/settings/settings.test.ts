@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { splitArgs } from '../../src/input-text.ts';
+import { parseRepoSpec } from '../../src/repo-spec.ts';
 import {
   isInside,
   MAX_PROMPT_BYTES,
   MAX_REPOS,
   MAX_TIMEOUT_MINUTES,
-  parseRepoSpec,
   readSettings,
   SettingsError,
-  splitArgs,
   type FileRead,
   type SettingsContext,
 } from '../../src/settings.ts';
