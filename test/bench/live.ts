@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RecordedRequest } from '../fly/emulator/types.ts';
 import type { StepResult } from '../harness/runner.ts';
+import { runDir } from '../image/harness.ts';
 import { runBundledAction, startWorld, type World } from '../e2e/world.ts';
 import { FLY_LATENCY, latencyModel, type LatencyRanges } from './latency-model.ts';
 import {
@@ -104,9 +105,9 @@ export async function runTimed(world: World, transcript: TimedTranscript, name: 
   const machine = world.fly.machine(machineId);
   const start = [...machine.events].reverse().find((e) => e.type === 'start');
   if (!start) throw new Error(`machine ${machineId} has no start event`);
-  const stateFile = join(machine.root, 'run', 'cfa', 'state');
+  const stateFile = join(runDir(machine.root), 'state');
   if (readFileSync(stateFile, 'utf8').trim() !== 'exited') throw new Error(`machine ${machineId} did not record its end`);
-  const handover = join(machine.root, 'run', 'cfa', 'handover.json');
+  const handover = join(runDir(machine.root), 'handover.json');
   return {
     main,
     lines,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../fly/emulator.ts';
 import type { ActionResult } from '../harness/runner.ts';
+import { runDir } from '../image/harness.ts';
 import { expectNoSecretInCreates } from './checks.ts';
 import { mainStepPids } from './main-step.ts';
 import { execCommand, isCreate, isDestroy } from './requests.ts';
@@ -23,7 +24,7 @@ function someMachineExited(world: World): boolean {
   return world.fly.machines().some((m) => {
     if (m.state === 'destroyed') return false;
     try {
-      return readFileSync(join(m.root, 'run', 'cfa', 'state'), 'utf8').trim() === 'exited';
+      return readFileSync(join(runDir(m.root), 'state'), 'utf8').trim() === 'exited';
     } catch {
       return false;
     }

@@ -9,7 +9,7 @@ import { CONCLUSION_TITLE } from '../../src/stream/outcome.ts';
 import { GITHUB_ACTIONS_BOT, type FakeComment, type RecordedRequest } from '../github/fake.ts';
 import type { ActionResult, StepResult } from '../harness/runner.ts';
 import { git } from '../image/harness.ts';
-import { addScenarios, runBundledAction, startWorld, TOKENS, type RunOptions, type World } from './world.ts';
+import { addScenarios, prPayload, runBundledAction, startWorld, TOKENS, type RunOptions, type World } from './world.ts';
 
 const REPO = 'octo/app';
 const FAKE_SERVER = 'https://github.com'; // the fake's html_url base
@@ -54,17 +54,6 @@ const SCENARIOS = [
   },
 ];
 
-function prPayload(number: number, sha: string, headRepo = REPO) {
-  return {
-    action: 'synchronize',
-    number,
-    pull_request: {
-      number,
-      head: { sha, ref: `feature-${number}`, repo: { full_name: headRepo } },
-      base: { sha, ref: 'main', repo: { full_name: REPO } },
-    },
-  };
-}
 
 function commentsOn(world: World, issue: number): FakeComment[] {
   return world.github.comments.list(REPO, issue);

@@ -155,3 +155,16 @@ export async function runBundledAction(world: World, options: RunOptions = {}): 
     },
   });
 }
+
+/** A pull_request event's payload as the runner writes it: PR `number` of octo/app, its head `sha` (from `headRepo`, a fork when not octo/app). */
+export function prPayload(number: number, sha: string, headRepo = 'octo/app') {
+  return {
+    action: 'synchronize',
+    number,
+    pull_request: {
+      number,
+      head: { sha, ref: `feature-${number}`, repo: { full_name: headRepo } },
+      base: { sha, ref: 'main', repo: { full_name: 'octo/app' } },
+    },
+  };
+}

@@ -4,17 +4,17 @@
 // The faults go in through the emulator's fault rules and machine plans, the
 // kill through the harness; then the verdicts (verdict.ts) judge what is left.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONCLUSION_TITLE, type Conclusion } from '../../src/stream/outcome.ts';
 import { execCommand } from '../e2e/requests.ts';
 import { fakePlan } from '../e2e/scripted-claude.ts';
-import { runBundledAction, startWorld, TOKENS, type World } from '../e2e/world.ts';
+import { prPayload, runBundledAction, startWorld, TOKENS, type World } from '../e2e/world.ts';
 import type { FaultRuleSpec, HttpFault } from '../fly/emulator.ts';
 import { GITHUB_ACTIONS_BOT } from '../github/fake.ts';
 import type { ActionResult, CancelOptions } from '../harness/runner.ts';
-import { git, makeRepo } from '../image/harness.ts';
+import { git, makeRepo, runDir } from '../image/harness.ts';
 import { claudeSteps } from './claude-plan.ts';
 import { describeScenario, expectedConclusion, type ApiFault, type Call, type KillSignal, type Scenario } from './scenario.ts';
 import { findSecrets, judgeTranscript, withoutMaskCommands, type Text } from './verdict.ts';
@@ -98,17 +98,19 @@ interface MachineView {
   runEnd: number;
 }
 
-function runFile(root: string, name: string): string {
+/** A file of the machine's supervisor (run/cfa/...), '' while it does not exist. */
+function machineFile(root: string, name: string): string {
   try {
-    return readFileSync(join(root, 'run', 'cfa', name), 'utf8').trim();
+    return readFileSync(join(runDir(root), name), 'utf8');
   } catch {
     return '';
   }
 }
 
+/** Bytes of a channel so far (a stat: polled every 10 ms, and the channel may hold megabytes). */
 function channelSize(root: string, name: string): number {
   try {
-    return readFileSync(join(root, 'run', 'cfa', 'channels', name)).length;
+    return statSync(join(runDir(root), 'channels', name)).size;
   } catch {
     return 0;
   }
@@ -154,7 +156,7 @@ export async function runScenario(fw: FaultWorld, s: Scenario): Promise<Scenario
   let cancel: CancelOptions | undefined;
   if (s.kill) {
     const k = s.kill;
-    const machineIs = (state: string) => () => ours().some((m) => runFile(m.root, 'state') === state);
+    const machineIs = (state: string) => () => ours().some((m) => machineFile(m.root, 'state').trim() === state);
     const seen = (test: (method: string, path: string) => boolean) => () => newRequests().some((r) => test(r.method, r.path));
     switch (k.phase) {
       case 'before-create':
@@ -206,22 +208,7 @@ export async function runScenario(fw: FaultWorld, s: Scenario): Promise<Scenario
         env: `${plan.env}\nSERVICE_TOKEN=${serviceSecret}`,
         ...(s.bigClone ? { repos: BIG_REPO } : {}),
       },
-      ...(s.pullRequest
-        ? {
-            event: {
-              name: 'pull_request',
-              payload: {
-                action: 'synchronize',
-                number: pr,
-                pull_request: {
-                  number: pr,
-                  head: { sha: world.repo.main, ref: `feature-${pr}`, repo: { full_name: REPO } },
-                  base: { sha: world.repo.main, ref: 'main', repo: { full_name: REPO } },
-                },
-              },
-            },
-          }
-        : {}),
+      ...(s.pullRequest ? { event: { name: 'pull_request', payload: prPayload(pr, world.repo.main) } } : {}),
       ...(cancel ? { cancel } : {}),
       mainOnly: s.kill?.post === 'never',
       ...(s.kill?.post === 'killed' ? { post: { cancel: { afterMs: s.kill.postKillMs, signal: 'SIGKILL' as const } } } : {}),
@@ -246,13 +233,7 @@ export async function runScenario(fw: FaultWorld, s: Scenario): Promise<Scenario
 
   // Lost and duplicated bytes: the runner's transcript against the machine's own.
   const machines = ours();
-  const written = machines.map((m) => {
-    try {
-      return readFileSync(join(m.root, 'run', 'cfa', 'channels', 'out'), 'utf8');
-    } catch {
-      return '';
-    }
-  });
+  const written = machines.map((m) => machineFile(m.root, join('channels', 'out')));
   const runner = runnerTranscript(workDir);
   const wroteOutput = written.filter((t) => t !== '');
   // Read to the end unless the run was cut: a kill, or a machine that died under the reader.

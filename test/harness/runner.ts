@@ -25,30 +25,16 @@ import {
 import type { GithubContextOptions, JobLayout } from './runner-env.ts';
 import { SecretMasker } from './secret-masker.ts';
 import { runStepProcess } from './step-process.ts';
-import type { SignalSent } from './step-process.ts';
+import type { CancelOptions, SignalSent } from './step-process.ts';
 
 export { maskedLog } from './runner-log.ts';
 export type { Annotation } from './runner-log.ts';
 export type { GithubContextOptions } from './runner-env.ts';
 export { SIGINT_TIMEOUT_MS, SIGTERM_TIMEOUT_MS } from './step-process.ts';
+export type { CancelOptions } from './step-process.ts';
 
 /** The project's action.yml: `runAction({ defaults: PROJECT_ACTION_YML, ... })` runs dist/main and dist/post with its defaults. */
 export const PROJECT_ACTION_YML = join(import.meta.dirname, '..', '..', 'action.yml');
-
-export interface CancelOptions {
-  /** Cancel this many ms after the process started. */
-  afterMs?: number;
-  /** Cancel as soon as this returns true for the stdout seen so far. */
-  when?: (stdoutSoFar: string) => boolean;
-  /** Cancel as soon as this returns true (asked every 10 ms): triggers outside the step. */
-  poll?: () => boolean;
-  /** First signal: SIGINT (the runner's cancel, default), SIGTERM (the host stopping), SIGKILL (the runner dying). */
-  signal?: 'SIGINT' | 'SIGTERM' | 'SIGKILL';
-  /** Wait after SIGINT before SIGTERM (the runner: 7500). For tests of the harness itself. */
-  sigintTimeoutMs?: number;
-  /** Wait after SIGTERM before SIGKILL (the runner: 2500). */
-  sigtermTimeoutMs?: number;
-}
 
 export interface StepOptions {
   /** Path of the JS file to run with node. */
@@ -193,12 +179,7 @@ async function runJobStep(job: JobContext, options: StepOptions): Promise<StepRe
     entry,
     cwd: job.layout.workspace,
     env,
-    ...(options.cancel?.afterMs !== undefined && { cancelAfterMs: options.cancel.afterMs }),
-    ...(options.cancel?.when && { cancelWhen: options.cancel.when }),
-    ...(options.cancel?.poll && { cancelPoll: options.cancel.poll }),
-    ...(options.cancel?.signal && { cancelSignal: options.cancel.signal }),
-    ...(options.cancel?.sigintTimeoutMs !== undefined && { sigintTimeoutMs: options.cancel.sigintTimeoutMs }),
-    ...(options.cancel?.sigtermTimeoutMs !== undefined && { sigtermTimeoutMs: options.cancel.sigtermTimeoutMs }),
+    ...(options.cancel && { cancel: options.cancel }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.streamDrainMs !== undefined && { streamDrainMs: options.streamDrainMs }),
     onChunk: (stream, chunk) => (stream === 'stdout' ? options.onStdout : options.onStderr)?.(chunk),

@@ -24,27 +24,33 @@ export interface SignalSent {
   atMs: number;
 }
 
+export interface CancelOptions {
+  /** Cancel this many ms after the process started. */
+  afterMs?: number;
+  /** Cancel as soon as this returns true for the stdout seen so far. */
+  when?: (stdoutSoFar: string) => boolean;
+  /** Cancel as soon as this returns true (asked every 10 ms): triggers outside the step, e.g. a machine's state. */
+  poll?: () => boolean;
+  /**
+   * The first signal: SIGINT (the runner's cancel, default), SIGTERM (the host
+   * stopping; SIGKILL follows after the SIGTERM wait) or SIGKILL (the runner dying).
+   */
+  signal?: 'SIGINT' | 'SIGTERM' | 'SIGKILL';
+  /** Wait after SIGINT before SIGTERM (the runner: 7500). For tests of the harness itself. */
+  sigintTimeoutMs?: number;
+  /** Wait after SIGTERM before SIGKILL (the runner: 2500). */
+  sigtermTimeoutMs?: number;
+}
+
 export interface StepProcessOptions {
   node: string;
   entry: string;
   cwd: string;
   env: Record<string, string>;
-  /** Cancel (job cancel) after this many ms. */
-  cancelAfterMs?: number;
-  /** Cancel once this returns true for the stdout seen so far. */
-  cancelWhen?: (stdoutSoFar: string) => boolean;
-  /** Cancel once this returns true; asked every 10 ms (for triggers outside the step, e.g. a machine's state). */
-  cancelPoll?: () => boolean;
-  /**
-   * The first signal of a cancel: SIGINT (the runner's cancel, default), SIGTERM
-   * (the host stopping; SIGKILL follows after the SIGTERM wait) or SIGKILL (the
-   * runner dying).
-   */
-  cancelSignal?: 'SIGINT' | 'SIGTERM' | 'SIGKILL';
+  /** Job cancel: when, and with which signals. */
+  cancel?: CancelOptions;
   /** Step timeout: the same signal sequence, reported as a timeout. */
   timeoutMs?: number;
-  sigintTimeoutMs?: number;
-  sigtermTimeoutMs?: number;
   streamDrainMs?: number;
   onChunk?: (stream: StreamName, chunk: string) => void;
   /** Each complete line, in arrival order over both streams. */
@@ -66,8 +72,9 @@ export interface StepProcessResult {
 }
 
 export function runStepProcess(options: StepProcessOptions): Promise<StepProcessResult> {
-  const sigintMs = options.sigintTimeoutMs ?? SIGINT_TIMEOUT_MS;
-  const sigtermMs = options.sigtermTimeoutMs ?? SIGTERM_TIMEOUT_MS;
+  const cancelOptions = options.cancel ?? {};
+  const sigintMs = cancelOptions.sigintTimeoutMs ?? SIGINT_TIMEOUT_MS;
+  const sigtermMs = cancelOptions.sigtermTimeoutMs ?? SIGTERM_TIMEOUT_MS;
   const drainMs = options.streamDrainMs ?? STREAM_DRAIN_MS;
 
   return new Promise((resolvePromise, reject) => {
@@ -138,7 +145,7 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       cancelling = true;
       if (reason === 'cancel') cancelled = true;
       else timedOut = true;
-      const first = reason === 'cancel' ? (options.cancelSignal ?? 'SIGINT') : 'SIGINT';
+      const first = reason === 'cancel' ? (cancelOptions.signal ?? 'SIGINT') : 'SIGINT';
       if (first === 'SIGINT') {
         send('SIGINT');
         if (await waitEnded(sigintMs)) return;
@@ -158,7 +165,7 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
         text[stream] += chunk;
         options.onChunk?.(stream, chunk);
         for (const line of splitter.push(chunk)) options.onLine?.(stream, line);
-        if (stream === 'stdout' && options.cancelWhen && !cancelling && options.cancelWhen(text.stdout)) void cancel('cancel');
+        if (stream === 'stdout' && cancelOptions.when && !cancelling && cancelOptions.when(text.stdout)) void cancel('cancel');
       };
       const readable = child[stream];
       readable.on('data', (buf: Buffer) => handle(decoder.write(buf)));
@@ -195,9 +202,9 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       );
     });
 
-    if (options.cancelAfterMs !== undefined) timers.push(setTimeout(() => void cancel('cancel'), options.cancelAfterMs));
-    if (options.cancelPoll) {
-      const poll = options.cancelPoll;
+    if (cancelOptions.afterMs !== undefined) timers.push(setTimeout(() => void cancel('cancel'), cancelOptions.afterMs));
+    if (cancelOptions.poll) {
+      const poll = cancelOptions.poll;
       const timer = setInterval(() => {
         if (cancelling || settled) clearInterval(timer);
         else if (poll()) {
