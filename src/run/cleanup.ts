@@ -4,6 +4,8 @@
 // machine of this action in the app whose deadline tag has passed. 404 = done.
 import type { FlyClient } from '../fly/client.ts';
 import { ACTION_TAG, METADATA_KEYS } from '../fly/machine-config.ts';
+import type { Machine } from '../fly/types.ts';
+import { MAX_TIMEOUT_MINUTES } from '../settings.ts';
 
 export interface CleanupResult {
   destroyed: string[];
@@ -52,8 +54,7 @@ export async function cleanupMachines(options: {
   try {
     const ours = await fly.listMachines(app, { metadata: { [METADATA_KEYS.action]: ACTION_TAG } });
     for (const m of ours) {
-      const deadline = Number(m.config?.metadata?.[METADATA_KEYS.deadline]);
-      if (GONE.has(m.state ?? '') || !Number.isFinite(deadline) || deadline * 1000 > options.nowMs) continue;
+      if (GONE.has(m.state ?? '') || !isExpired(m, options.nowMs)) continue;
       result.expired.push(m.id);
       await destroy(m.id, 'its deadline has passed');
     }
@@ -61,4 +62,25 @@ export async function cleanupMachines(options: {
     note(`could not look for expired machines: ${(err as Error).message}`);
   }
   return result;
+}
+
+/** The image's own wait past CFA_DEADLINE for the action to read and destroy (its CFA_DEADLINE_GRACE_SECONDS). */
+export const IMAGE_DEADLINE_GRACE_MS = 300_000;
+const MAX_TIMEOUT_MS = MAX_TIMEOUT_MINUTES * 60_000;
+
+/**
+ * Whether nobody can still be using a machine of this action: its deadline tag has passed, AND it
+ * is older than its creation plus its timeout plus the grace. Metadata can be rewritten by anything
+ * that reaches Fly's machine API (`/.fly/api` on every machine of the app), so the tag alone never
+ * condemns a machine: its age counts from created_at, which Fly sets, and its timeout from the
+ * CFA_DEADLINE it was created with (the longest timeout the action allows when that is unreadable).
+ */
+export function isExpired(machine: Machine, nowMs: number): boolean {
+  const tagged = Number(machine.config?.metadata?.[METADATA_KEYS.deadline]);
+  if (!Number.isFinite(tagged) || tagged * 1000 > nowMs) return false;
+  const createdMs = Date.parse(machine.created_at ?? '');
+  if (!Number.isFinite(createdMs)) return false;
+  const deadline = Number(machine.config?.env?.CFA_DEADLINE);
+  const timeoutMs = Number.isFinite(deadline) ? Math.min(Math.max(deadline * 1000 - createdMs, 0), MAX_TIMEOUT_MS) : MAX_TIMEOUT_MS;
+  return nowMs >= createdMs + timeoutMs + IMAGE_DEADLINE_GRACE_MS;
 }

@@ -16,7 +16,15 @@ import { runBundledAction, startWorld, TOKENS, type World } from './world.ts';
 const APP = 'cfa-test-app';
 
 /** Another run's machine, created behind the action's back with the action's own tags. */
-async function plantMachine(world: World, tags: { nonce: string; deadline: number; runId?: string; job?: string }): Promise<string> {
+/**
+ * A machine of this action as another run left it: `deadline` is its tags' and its CFA_DEADLINE
+ * (epoch s); `ageSeconds` how long ago Fly created it. Its image waits 600 s past the deadline, so
+ * the machine is still up when post looks.
+ */
+async function plantMachine(
+  world: World,
+  tags: { nonce: string; deadline: number; runId?: string; job?: string; ageSeconds?: number; envDeadline?: number },
+): Promise<string> {
   const res = await fetch(`${world.fly.url}/v1/apps/${APP}/machines`, {
     method: 'POST',
     headers: { authorization: `Bearer ${world.fly.token}`, 'content-type': 'application/json' },
@@ -25,7 +33,7 @@ async function plantMachine(world: World, tags: { nonce: string; deadline: numbe
         image: 'registry.example/claude-fly-action:test',
         auto_destroy: true,
         restart: { policy: 'no' },
-        env: { CFA_DEADLINE: String(tags.deadline + 600) },
+        env: { CFA_DEADLINE: String(tags.envDeadline ?? tags.deadline), CFA_DEADLINE_GRACE_SECONDS: '600' },
         metadata: {
           'cfa-nonce': tags.nonce,
           'cfa-run-id': tags.runId ?? '4242',
@@ -40,6 +48,7 @@ async function plantMachine(world: World, tags: { nonce: string; deadline: numbe
   expect(res.status).toBe(200);
   const machine = (await res.json()) as { id: string };
   await world.fly.waitForState(machine.id, 'started');
+  if (tags.ageSeconds) world.fly.backdate(machine.id, tags.ageSeconds * 1000);
   return machine.id;
 }
 
@@ -214,9 +223,24 @@ describe('end to end: the lifecycle of a run', () => {
     expect(post?.failed).toBe(false);
   });
 
+  it('post spares a young machine whose deadline tag was rewritten into the past (the /.fly/api attack)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // Another run's machine, created a minute ago for 30 minutes; anything with the app's machine API
+    // rewrote its cfa-deadline tag to an hour ago. Nobody may take it for expired before created_at + 30 min + grace.
+    const young = await plantMachine(world, { nonce: 'young0nonce', deadline: now - 3600, envDeadline: now + 1740, ageSeconds: 60 });
+    const { main, post } = await runBundledAction(world, { inputs: fakePlan(world, [[init(), say('Short one.'), result({})]]) });
+    expect(main.outputs.conclusion).toBe('success');
+    expect(post?.failed).toBe(false);
+    expect(world.fly.machine(young).state).toBe('started');
+    expect(post?.stdout).not.toContain(young);
+    await fetch(`${world.fly.url}/v1/apps/${APP}/machines/${young}?force=true`, { method: 'DELETE', headers: { authorization: `Bearer ${world.fly.token}` } });
+    await world.fly.waitForState(young, 'destroyed');
+    expect(world.fly.liveMachineCount()).toBe(0);
+  });
+
   it('post destroys expired machines of this action, and spares a live one of another leg', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = await plantMachine(world, { nonce: 'expired0nonce', deadline: now - 60, runId: '17' });
+    const expired = await plantMachine(world, { nonce: 'expired0nonce', deadline: now - 400, runId: '17', ageSeconds: 3600 });
     const otherLeg = await plantMachine(world, { nonce: 'otherleg0nonce', deadline: now + 3600 });
     const { main, post } = await runBundledAction(world, { inputs: fakePlan(world, [[init(), say('Short one.'), result({})]]) });
     expect(main.outputs.conclusion).toBe('success');

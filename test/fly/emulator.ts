@@ -174,6 +174,7 @@ export async function startFlyEmulator(options: StartOptions = {}): Promise<FlyE
     addApp: (name, org) => ({ ...api.addApp(name, org) }),
     machines: (): EmulatedMachine[] => [...api.machines.values()].map((m) => m.snapshot()),
     machine: (id) => getMachine(id).snapshot(),
+    backdate: (id, ms) => getMachine(id).backdate(ms),
     liveMachineCount: () => [...api.machines.values()].filter((m) => m.state !== 'destroyed').length,
     liveProcessCount: () => procs.liveCount(),
     waitForState: (id, state: MachineState, timeoutMs = 10_000) =>

@@ -67,7 +67,8 @@ export class MachineRuntime {
   state: MachineState = 'created';
   readonly events: WireMachineEvent[] = [];
   readonly exits: MachineExit[] = [];
-  readonly createdAt = Date.now();
+  /** Fly sets it at the create; only `backdate` (a test's way of letting time pass) moves it. */
+  createdAt = Date.now();
   updatedAt = this.createdAt;
   destroyedAt: number | undefined;
   starts = 0;
@@ -98,6 +99,13 @@ export class MachineRuntime {
 
   get id(): string {
     return this.init.id;
+  }
+
+  /** As if the machine had been created `ms` earlier: created_at and its launch event move back. */
+  backdate(ms: number): void {
+    this.createdAt -= ms;
+    const launch = this.events.find((e) => e.type === 'launch');
+    if (launch) launch.timestamp -= ms;
   }
 
   get tag(): string {

@@ -310,6 +310,8 @@ export interface FlyEmulator {
   machines(): EmulatedMachine[];
   machine(id: string): EmulatedMachine;
   /** Machines not destroyed. */
+  /** Lets time pass for one machine: its created_at (and launch event) move `ms` into the past. */
+  backdate(machineId: string, ms: number): void;
   liveMachineCount(): number;
   /** Machine and exec processes still running on the host. */
   liveProcessCount(): number;
