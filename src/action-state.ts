@@ -14,6 +14,8 @@ export const STATE = {
   commentFinal: 'comment-final',
   /** Marks the main step as having started (post does nothing for a run that never began). */
   started: 'started',
+  /** 'true' when the checks refused the run: nothing was created, so post asks Fly nothing either. */
+  skipped: 'skipped',
 } as const;
 
 export type StateKey = (typeof STATE)[keyof typeof STATE];

@@ -12,6 +12,7 @@ import { eventInfo, coreState, input, promptFileDirs, readPromptFile } from './a
 import { STATE } from './action-state.ts';
 import { FlyClient } from './fly/client.ts';
 import { GitHubApi } from './github/api.ts';
+import { gitLsRemote } from './github/remote-refs.ts';
 import { stepOutputs } from './report/outputs.ts';
 import { renderSummary } from './report/summary.ts';
 import { runClaudeOnFly } from './run/run.ts';
@@ -54,13 +55,13 @@ async function main(): Promise<void> {
       fly,
       github: githubApi,
       state: coreState,
+      remoteRefs: gitLsRemote({ token: settings.machineGithubToken, authBase: event.serverUrl }),
       write: (text) => process.stdout.write(text),
       now: Date.now,
       cancel: cancelSignal,
       cancelEndBy,
       transcriptPath,
       jobIndex: input('job-index'),
-      anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL,
       // Installation tokens (the workflow's GITHUB_TOKEN among them) start with ghs_; only used when
       // asking GitHub who the token is fails, to recognise our own comments.
       workflowToken: settings.githubToken.startsWith('ghs_'),

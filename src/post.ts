@@ -12,7 +12,7 @@ import { cleanupMachines } from './run/cleanup.ts';
 import { DEFAULT_FLY_API_URL } from './settings.ts';
 
 async function post(): Promise<void> {
-  if (coreState.get(STATE.started) !== 'true') return;
+  if (coreState.get(STATE.started) !== 'true' || coreState.get(STATE.skipped) === 'true') return;
   const token = input('fly-api-token');
   const app = coreState.get(STATE.app) || input('fly-app');
   if (token && app) {

@@ -9,6 +9,8 @@ import type { ToolOutputMode } from './stream/pipeline.ts';
 
 export type InputReader = (name: string) => string;
 
+export type RepoSettingsMode = 'none' | 'base';
+
 export type AnthropicCredential =
   | { kind: 'api-key'; value: string; input: 'anthropic-api-key' }
   | { kind: 'oauth-token'; value: string; input: 'claude-code-oauth-token' };
@@ -30,6 +32,8 @@ export interface ClaudeOptions {
 export interface Settings {
   prompt: string;
   repos: RepoSpec[];
+  /** `repos` was empty: the one repository is the event's (its commit pinned by the checks). */
+  reposFromEvent: boolean;
   fetchDepth: number;
   anthropic: AnthropicCredential;
   fly: {
@@ -43,6 +47,10 @@ export interface Settings {
   };
   githubToken: string;
   machineGithubToken: string;
+  /** Where Claude and the runner's key check send Anthropic API requests; undefined: Anthropic's own. */
+  anthropicBaseUrl: string | undefined;
+  /** `base`: the repository's own Claude settings apply, taken from the trusted side (base or default branch). */
+  repoSettings: RepoSettingsMode;
   claude: ClaudeOptions;
   timeoutMinutes: number;
   /** 0 = off. */
@@ -130,8 +138,16 @@ const RESERVED_ENV: Record<string, string> = {
   LOGNAME: '',
 };
 const RESERVED_ENV_PREFIX = /^(CFA_|GIT_CONFIG_(COUNT$|KEY_|VALUE_))/;
+/**
+ * `env` names that would move Claude's requests (and the credential with them) or its configuration
+ * somewhere the action does not choose: a cloned repository must never be able to steer these either.
+ */
+const ENDPOINT_ENV = /^(ANTHROPIC_BASE_URL|ANTHROPIC_AUTH_TOKEN|ANTHROPIC_CUSTOM_HEADERS|ANTHROPIC_\w*_BASE_URL|CLAUDE_CODE_USE_\w+|CLAUDE_CONFIG_DIR)$/;
 /** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
 const OWNED_CLAUDE_FLAGS = ['-p', '--print', '--output-format', '--input-format'];
+/** claude-args flags that load configuration (settings, hooks, plugins, MCP servers, directories) the action must choose. */
+const CONFIG_CLAUDE_FLAGS = ['--setting-sources', '--settings', '--add-dir', '--plugin-dir', '--mcp-config'];
+const REPO_SETTINGS_MODES: RepoSettingsMode[] = ['none', 'base'];
 /** One machine clones them all before Claude starts; a longer list is a mistake. */
 export const MAX_REPOS = 20;
 /** GitHub ends a job after at most 5 days (self-hosted runners; 6 hours on GitHub's). */
@@ -224,7 +240,7 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
     fail(`fly-region ${quoteList(badRegions)} ${badRegions.length === 1 ? 'is not a Fly region code' : 'are not Fly region codes'}; use three lower-case letters such as iad or ams, or a list of them.`);
   }
   const flyApiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
-  const urlProblem = httpUrlProblem(flyApiUrl);
+  const urlProblem = httpUrlProblem(flyApiUrl, 'fly-api-token');
   if (urlProblem) fail(`fly-api-url ${urlProblem}; use an http(s) base URL such as ${DEFAULT_FLY_API_URL}.`);
   const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
   let guest: GuestSize = { cpuKind: 'shared', cpus: 2, memoryMb: DEFAULT_VM_MEMORY_MB };
@@ -270,9 +286,14 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
   let extraArgs: string[] = [];
   try {
     extraArgs = splitArgs(input('claude-args'));
-    const owned = [...new Set(extraArgs.map((a) => a.split('=')[0] as string).filter((a) => OWNED_CLAUDE_FLAGS.includes(a)))];
+    const flags = [...new Set(extraArgs.map((a) => a.split('=')[0] as string))];
+    const owned = flags.filter((a) => OWNED_CLAUDE_FLAGS.includes(a));
     if (owned.length > 0) {
       fail(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
+    }
+    const config = flags.filter((a) => CONFIG_CLAUDE_FLAGS.includes(a));
+    if (config.length > 0) {
+      fail(`claude-args may not set ${config.join(', ')}: the action chooses what configures Claude (give MCP servers in mcp-config, and repo-settings: base for the repository's own settings).`);
     }
   } catch (err) {
     fail(`claude-args has an ${(err as Error).message}; quote arguments as in a shell.`);
@@ -280,6 +301,7 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
   const env: Record<string, string> = {};
   const badEnvLines: string[] = [];
   const reservedEnv: string[] = [];
+  const endpointEnv: string[] = [];
   for (const line of input('env').split('\n')) {
     const trimmed = line.trim();
     if (!trimmed || trimmed.startsWith('#')) continue;
@@ -287,6 +309,7 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
     const name = eq > 0 ? trimmed.slice(0, eq).trim() : '';
     if (!ENV_NAME.test(name)) badEnvLines.push(trimmed);
     else if (name in RESERVED_ENV || RESERVED_ENV_PREFIX.test(name)) reservedEnv.push(name);
+    else if (ENDPOINT_ENV.test(name)) endpointEnv.push(name);
     else env[name] = trimmed.slice(eq + 1);
   }
   const envProblems: string[] = [];
@@ -299,7 +322,18 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
       `env may not set ${reservedEnv.join(', ')}: the machine sets ${reservedEnv.length === 1 ? 'it' : 'them'} for Claude${use.length > 0 ? ` (give ${use.join(', ')} instead)` : ''}`,
     );
   }
+  if (endpointEnv.length > 0) {
+    envProblems.push(
+      `env may not set ${endpointEnv.join(', ')}: ${endpointEnv.length === 1 ? 'it chooses' : 'they choose'} where Claude sends its requests and credential, or where its configuration comes from (give anthropic-base-url for a gateway)`,
+    );
+  }
   if (envProblems.length > 0) fail(`${envProblems.join('; ')}.`);
+
+  const anthropicBaseUrl = get('anthropic-base-url') || undefined;
+  const baseUrlProblem = anthropicBaseUrl ? httpUrlProblem(anthropicBaseUrl, 'anthropic-api-key or claude-code-oauth-token') : undefined;
+  if (baseUrlProblem) fail(`anthropic-base-url ${baseUrlProblem}; use an http(s) base URL such as https://api.anthropic.com (or leave it empty for Anthropic's own).`);
+  const repoSettings = (get('repo-settings') || 'none') as RepoSettingsMode;
+  if (!REPO_SETTINGS_MODES.includes(repoSettings)) fail(`repo-settings ${quote(repoSettings)} is not one of: ${REPO_SETTINGS_MODES.join(', ')}.`);
 
   // Time limits.
   const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, { zero: 'refused', max: MAX_TIMEOUT_MINUTES });
@@ -339,11 +373,14 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
   return {
     prompt,
     repos,
+    reposFromEvent: repoLines.length === 0,
     fetchDepth,
     anthropic,
     fly: { token: flyToken, app: flyApp, regions, apiUrl: flyApiUrl.replace(/\/+$/, ''), sizeName, guest, image },
     githubToken,
     machineGithubToken,
+    anthropicBaseUrl: anthropicBaseUrl?.replace(/\/+$/, ''),
+    repoSettings,
     claude: {
       model,
       maxTurns,
@@ -400,7 +437,7 @@ export function isInside(dir: string, path: string): boolean {
 }
 
 /** Why `text` is not a usable http(s) base URL, or undefined. Credentials in it are never repeated. */
-function httpUrlProblem(text: string): string | undefined {
+function httpUrlProblem(text: string, tokenInput: string): string | undefined {
   let url: URL | undefined;
   try {
     url = /\s/.test(text) ? undefined : new URL(text);
@@ -408,7 +445,7 @@ function httpUrlProblem(text: string): string | undefined {
     url = undefined;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return `${quote(text)} is not an http(s) URL`;
-  if (url.username || url.password) return 'holds a user name or password (the token goes in fly-api-token)';
+  if (url.username || url.password) return `holds a user name or password (the token goes in ${tokenInput})`;
   if (url.search || url.hash) return `${quote(text)} has a query or fragment`;
   return undefined;
 }

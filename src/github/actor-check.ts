@@ -16,6 +16,8 @@ export interface ActorCheckOptions {
   owner: string;
   repo: string;
   actor: string;
+  /** The account type the event's payload gives (Bot for apps), when it gives one. */
+  accountType?: string | undefined;
   allowedActors: string[];
 }
 
@@ -30,7 +32,7 @@ export async function checkActor(options: ActorCheckOptions): Promise<ActorCheck
   if (listed.includes('*')) return { allowed: true, reason: 'allowed-actors is `*` (everyone).' };
   if (listed.includes(name.toLowerCase())) return { allowed: true, reason: `${name} is listed in allowed-actors.` };
   // Bots (dependabot[bot], other apps) act for whoever drove them: only an explicit listing lets one in.
-  if (/\[bot\]$/i.test(name)) {
+  if (/\[bot\]$/i.test(name) || options.accountType?.toLowerCase() === 'bot') {
     return { allowed: false, reason: `${name} is a bot account; bots may start a run only when listed in allowed-actors.` };
   }
   let permission: string;

@@ -24,6 +24,10 @@ export interface PullRequestSummary {
   headRef: string;
   /** owner/name of the head repository; undefined when the fork was deleted. */
   headRepo: string | undefined;
+  baseSha: string;
+  baseRef: string;
+  /** Who opened it. */
+  user: (Identity & { type?: string }) | undefined;
 }
 
 export type RateLimitKind = 'primary' | 'secondary';
@@ -324,11 +328,15 @@ function toPull(raw: unknown): PullRequestSummary {
   const p = obj(raw);
   const head = obj(p.head);
   const headRepo = obj(head.repo);
+  const base = obj(p.base);
   return {
     number: Number(p.number),
     state: String(p.state ?? ''),
     headSha: String(head.sha ?? ''),
     headRef: String(head.ref ?? ''),
     headRepo: typeof headRepo.full_name === 'string' ? headRepo.full_name : undefined,
+    baseSha: String(base.sha ?? ''),
+    baseRef: String(base.ref ?? ''),
+    user: toIdentity(p.user),
   };
 }

@@ -38,10 +38,29 @@ export interface EventInfo extends RunContext {
   defaultRepo: RepoSpec;
   /** The same for when the workflow allows fork code (allow-fork-code: true). */
   defaultRepoWithForkCode: RepoSpec;
-  /** Comment/issue/review events: the actor must have write access (or be allowed by allowed-actors). */
+  /** Who must have write access (or be allowed by allowed-actors) for the run to start. */
+  gatedActors: GatedActor[];
+  /** gatedActors is not empty. */
   needsActorCheck: boolean;
+  /**
+   * Comment and review events on a PR: the payload does not say (or may no longer say) what the PR
+   * is, so the runner reads it before anything else and pins the clone to what it read. `commitId`
+   * is the commit a review or review comment was made on: what the reviewer saw.
+   */
+  pullRequestToRead: { number: number; commitId: string | undefined } | undefined;
+  /** pull_request and pull_request_target: the base commit, whose instructions are trusted. */
+  baseSha: string | undefined;
   /** Link to this run's log. */
   runUrl: string;
+}
+
+/** A login whose permission decides whether the run may start, and what it is to the event. */
+export interface GatedActor {
+  login: string;
+  /** The account type the payload gives (User, Bot, Organization), when it gives one. */
+  type: string | undefined;
+  /** For messages: "the commenter", "the PR's author", ... */
+  role: string;
 }
 
 const COMMENT_EVENTS = new Set([
@@ -61,6 +80,40 @@ function str(value: unknown): string | undefined {
 }
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function actorOf(user: unknown, role: string): GatedActor {
+  const u = obj(user);
+  return { login: str(u.login) ?? '', type: str(u.type), role };
+}
+
+/**
+ * Who must pass the actor check. Comment, issue and review events: the one who wrote it. Events
+ * that run with the base repository's secrets on a stranger's code need two: workflow_run's actor
+ * and who triggered the run (so a maintainer's re-run cannot launder a fork's CI), and
+ * pull_request_target's PR author and sender.
+ */
+function gatedActorsOf(input: EventInput): GatedActor[] {
+  const payload = input.payload;
+  if (COMMENT_EVENTS.has(input.eventName)) return [{ login: input.actor, type: undefined, role: 'who triggered the event' }];
+  if (input.eventName === 'workflow_run') {
+    const run = obj(payload.workflow_run);
+    return [actorOf(run.actor, "the failed run's actor"), actorOf(run.triggering_actor, 'who triggered that run')];
+  }
+  if (input.eventName === 'pull_request_target') {
+    return [actorOf(obj(payload.pull_request).user, "the pull request's author"), actorOf(payload.sender, 'who sent the event')];
+  }
+  return [];
+}
+
+/** Comment and review events on a PR: its number, and the commit a review (comment) was made on. */
+function pullRequestToRead(input: EventInput, issueNumber: number | undefined): EventInfo['pullRequestToRead'] {
+  const payload = input.payload;
+  if (!issueNumber) return undefined;
+  if (input.eventName === 'issue_comment' && obj(payload.issue).pull_request !== undefined) return { number: issueNumber, commitId: undefined };
+  if (input.eventName === 'pull_request_review') return { number: issueNumber, commitId: str(obj(payload.review).commit_id) };
+  if (input.eventName === 'pull_request_review_comment') return { number: issueNumber, commitId: str(obj(payload.comment).commit_id) };
+  return undefined;
 }
 
 function repoSpec(repo: string, ref: string | undefined, baseRef?: string): RepoSpec {
@@ -92,8 +145,8 @@ export function describeEvent(input: EventInput): EventInfo {
     withForkCode = repoSpec(input.repository, headSha ?? (issueNumber ? `refs/pull/${issueNumber}/head` : undefined), baseRef);
     defaultRepo = fromFork ? repoSpec(input.repository, str(base.sha) ?? baseRef, baseRef) : withForkCode;
   } else if (Object.keys(issue).length > 0 && issue.pull_request !== undefined && issueNumber) {
-    // A comment on a PR: the payload has no head; the PR ref names it. Fork or not is unknown here,
-    // so the actor check (comment events) is what guards it.
+    // A comment on a PR: the payload has no head; the PR ref names it until the runner has read the
+    // PR (pullRequestToRead) and pinned the clone to its head or, for a fork, its base.
     withForkCode = repoSpec(input.repository, `refs/pull/${issueNumber}/head`);
     defaultRepo = withForkCode;
   } else if (Object.keys(run).length > 0) {
@@ -114,6 +167,8 @@ export function describeEvent(input: EventInput): EventInfo {
     defaultRepo = fromFork ? repoSpec(input.repository, str(obj(payload.repository).default_branch)) : withForkCode;
   }
 
+  const gatedActors = gatedActorsOf(input);
+  const baseSha = ['pull_request', 'pull_request_target'].includes(input.eventName) ? str(obj(pr.base).sha) : undefined;
   const serverUrl = input.serverUrl.replace(/\/+$/, '');
   return {
     eventName: input.eventName,
@@ -132,7 +187,10 @@ export function describeEvent(input: EventInput): EventInfo {
     fromFork,
     defaultRepo,
     defaultRepoWithForkCode: withForkCode,
-    needsActorCheck: COMMENT_EVENTS.has(input.eventName),
+    gatedActors,
+    needsActorCheck: gatedActors.length > 0,
+    pullRequestToRead: pullRequestToRead(input, issueNumber),
+    baseSha,
     runUrl: `${serverUrl}/${input.repository}/actions/runs/${input.runId}${input.runAttempt > 1 ? `/attempts/${input.runAttempt}` : ''}`,
   };
 }

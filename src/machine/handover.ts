@@ -1,7 +1,8 @@
 // What the action hands the machine over exec stdin (protocol v1, see the
 // README's "Machine image" section): credentials, prompt, repositories and
 // Claude's arguments. Pure. Nothing here ever goes into the machine config.
-import type { ClaudeOptions, Settings } from '../settings.ts';
+import type { CloneTarget } from '../run/checks.ts';
+import type { ClaudeOptions, RepoSettingsMode, Settings } from '../settings.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -13,7 +14,9 @@ export interface Handover {
   github_token?: string;
   github_host: string;
   github_server_url: string;
-  repos: { repo: string; ref?: string; base_ref?: string }[];
+  /** ref: the commit pinned by the runner; trusted_ref: the commit whose CLAUDE.md and (base) settings apply. */
+  repos: { repo: string; ref?: string; base_ref?: string; trusted_ref?: string }[];
+  repo_settings: RepoSettingsMode;
   fetch_depth: number;
   claude_args: string[];
   env: Record<string, string>;
@@ -35,7 +38,7 @@ export function claudeArgs(options: ClaudeOptions): string[] {
   return args;
 }
 
-export function buildHandover(settings: Settings, serverUrl: string): Handover {
+export function buildHandover(settings: Settings, serverUrl: string, clones: CloneTarget[]): Handover {
   const url = new URL(serverUrl);
   const handover: Handover = {
     version: PROTOCOL_VERSION,
@@ -43,14 +46,17 @@ export function buildHandover(settings: Settings, serverUrl: string): Handover {
     github_host: url.host || 'github.com',
     // The clone base as the runner names it (GITHUB_SERVER_URL): github.com, a GHES host, or a local path in tests.
     github_server_url: serverUrl.replace(/\/+$/, ''),
-    repos: settings.repos.map((r) => ({
-      repo: r.repo,
-      ...(r.ref ? { ref: r.ref } : {}),
-      ...(r.baseRef ? { base_ref: r.baseRef } : {}),
+    repos: clones.map((c) => ({
+      repo: c.repo,
+      ref: c.sha,
+      ...(c.baseRef ? { base_ref: c.baseRef } : {}),
+      ...(c.trustedSha ? { trusted_ref: c.trustedSha } : {}),
     })),
+    repo_settings: settings.repoSettings,
     fetch_depth: settings.fetchDepth,
     claude_args: claudeArgs(settings.claude),
-    env: { ...settings.claude.env },
+    // The endpoint is the action's choice (anthropic-base-url), never env's, which may not set it.
+    env: { ...settings.claude.env, ...(settings.anthropicBaseUrl ? { ANTHROPIC_BASE_URL: settings.anthropicBaseUrl } : {}) },
   };
   if (settings.anthropic.kind === 'api-key') handover.anthropic_api_key = settings.anthropic.value;
   else handover.claude_code_oauth_token = settings.anthropic.value;

@@ -10,6 +10,7 @@ import { clip, formatDuration, formatUsd } from './format.ts';
 import { fitParts, inlineCode, inlineText, markdownLink, neutralizeMentions, truncateMarkdown } from './markdown.ts';
 import type { DocPart } from './markdown.ts';
 import { CONCLUSION_EMOJI, costFigures, hasLateResult, runDurationMs } from './report-input.ts';
+import { clonedCommits } from './clones.ts';
 import type { RunReport } from './report-input.ts';
 
 /** GitHub refuses a body over 65,536 characters (422). */
@@ -185,6 +186,7 @@ function figuresLine(report: RunReport): string {
   } else if (cost.machineUsd !== undefined) {
     bits.push(`machine ${formatUsd(cost.machineUsd)} (estimated); Claude's cost unknown`);
   }
+  bits.push(...clonedCommits(report).map((c) => `cloned ${c}`));
   if (report.runUrl) bits.push(markdownLink('Workflow log', report.runUrl));
   if (report.summaryUrl) bits.push(markdownLink('Job summary', report.summaryUrl));
   return `<sub>${bits.join(' · ')}</sub>`;

@@ -22,6 +22,15 @@ export interface MachineInfo {
   costBasis?: string;
 }
 
+export interface ClonedCommit {
+  repo: string;
+  sha: string;
+  /** "head of PR #7", "main", ... */
+  what: string;
+  /** The commit's page, when the repository is on the run's own server. */
+  url?: string;
+}
+
 export interface RunReport {
   snapshot: RunSnapshot;
   outcome: Outcome;
@@ -40,6 +49,8 @@ export interface RunReport {
   /** File name of the transcript saved on the runner (or uploaded). */
   transcriptFile?: string;
   commentUrl?: string;
+  /** What the machine cloned: each repository at the commit the runner pinned, and what that commit is. */
+  clones?: ClonedCommit[];
   /** Used when the snapshot has no init with a version. */
   claudeCodeVersion?: string;
 }

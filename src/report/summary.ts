@@ -17,6 +17,7 @@ import {
   runDurationMs,
 } from './report-input.ts';
 import type { RunReport } from './report-input.ts';
+import { clonedCommits } from './clones.ts';
 
 export type { RunReport, MachineInfo } from './report-input.ts';
 
@@ -159,6 +160,8 @@ function figuresTable(report: RunReport, red: (s: string) => string): string {
     const size = `${clip(red(m.sizeName), 40)} (${m.cpus} ${clip(red(m.cpuKind), 20)} CPU${m.cpus === 1 ? '' : 's'}, ${m.memoryMb} MB)`;
     rows.push(['Machine', `${inlineCode(clip(red(m.id), 80))} · ${tableCell(clip(red(m.region), 20) || 'region unknown')} · ${tableCell(size)}`]);
   }
+  const cloned = clonedCommits(report);
+  if (cloned.length) rows.push(['Cloned', cloned.join('<br>')]);
   if (s.sessionId) rows.push(['Session', inlineCode(clip(red(s.sessionId), 100))]);
   if (report.outcome.exitCode !== null) rows.push(['Exit code', String(report.outcome.exitCode)]);
   if (s.compactions > 0) rows.push(['Context compactions', String(s.compactions)]);

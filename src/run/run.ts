@@ -2,14 +2,14 @@
 // destroy -> outcome -> report. Everything outside (Fly, GitHub, the log,
 // action state, the clock, cancellation) comes in through RunDeps, so the
 // whole flow runs under tests against the emulator and fakes.
-import type { StateStore } from '../action-state.ts';
+import { STATE, type StateStore } from '../action-state.ts';
 import { checkAnthropicCredential } from '../anthropic/credential-check.ts';
 import type { FlyClient } from '../fly/client.ts';
 import { machineRunningMs } from '../fly/exit.ts';
 import type { Machine } from '../fly/types.ts';
-import { checkActor } from '../github/actor-check.ts';
 import type { GitHubApi } from '../github/api.ts';
 import type { EventInfo } from '../github/event.ts';
+import type { RemoteRefsReader } from '../github/remote-refs.ts';
 import { buildHandover } from '../machine/handover.ts';
 import { Redactor } from '../redact.ts';
 import type { MachineInfo, RunReport } from '../report/report-input.ts';
@@ -19,6 +19,7 @@ import { Pipeline } from '../stream/pipeline.ts';
 import type { RunChange } from '../stream/types.ts';
 import { LineSplitter } from '../stream/lines.ts';
 import { MachineReader, type ReadEnd } from '../transport/machine-reader.ts';
+import { runChecks, type CloneTarget } from './checks.ts';
 import { endMachine } from './end-machine.ts';
 import { handOver, launchMachine, type LaunchedMachine } from './launch-machine.ts';
 import { commentKey, commentTarget, LiveComment, liveProgress } from './live-comment.ts';
@@ -33,6 +34,8 @@ export interface RunDeps {
   /** Absent when there is no GitHub token: no comment, no actor check possible. */
   github: GitHubApi | undefined;
   state: StateStore;
+  /** Asks a repository's server which commit a ref is (git ls-remote). */
+  remoteRefs: RemoteRefsReader;
   /** The workflow log (the runner's stdout). */
   write: (text: string) => void;
   now: () => number;
@@ -43,7 +46,6 @@ export interface RunDeps {
   transcriptPath: string;
   /** strategy.job-index of a matrix leg, for the comment key. */
   jobIndex: string;
-  anthropicBaseUrl?: string;
   /** The workflow's own GITHUB_TOKEN is in use (for the comment identity guess). */
   workflowToken: boolean;
   /** Longest time in ms between live comment renders (the 1 s limit check renders too). */
@@ -110,6 +112,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
 
   let comment: LiveComment | undefined;
   let launched: LaunchedMachine | undefined;
+  let clones: CloneTarget[] = [];
   /** Known from the create answer on, even when the start is then cancelled or fails. */
   let createdId: string | undefined;
   let machineGone = false;
@@ -135,6 +138,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     summaryUrl: event.runUrl,
     transcriptFile: deps.transcriptPath,
     commentUrl: comment?.url,
+    clones: clones.map((c) => ({ repo: c.repo, sha: c.sha, what: c.what, url: commitUrl(c, event.serverUrl) })),
   });
 
   const sendLiveComment = () => {
@@ -146,6 +150,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
 
   /** A refused run: a notice, not a failure, and nothing started. */
   const skip = async (notice: string): Promise<RunResult> => {
+    state.save(STATE.skipped, 'true');
     log.notice(notice);
     await transcript.close();
     return { report: undefined, skipped: true, failed: false, failureMessage: undefined };
@@ -153,26 +158,15 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
 
   try {
     stopIfCancelled();
-    // Who may start a paid run.
-    if (event.needsActorCheck) {
-      if (!deps.github) {
-        return skip(`Not running: the ${event.eventName} event needs an actor check and github-token is empty.`);
-      }
-      const verdict = await checkActor({
-        api: deps.github,
-        owner: event.owner,
-        repo: event.repo,
-        actor: event.actor,
-        allowedActors: settings.allowedActors,
-      });
-      if (!verdict.allowed) return skip(`Not running Claude for ${event.actor}: ${verdict.reason}`);
-    }
-    if (event.fromFork && !settings.allowForkCode) {
-      note('This event comes from a fork: its code is not cloned (allow-fork-code is false); the base repository is.');
-    }
+    // Who may start a paid run, and which commit each repository is.
+    const checks = await runChecks({ settings, event, github: deps.github, remoteRefs: deps.remoteRefs });
+    if (checks.kind === 'skip') return skip(checks.notice);
+    for (const line of checks.notes) note(line);
+    clones = checks.clones;
+    for (const c of clones) note(`Cloning ${c.repo} at ${c.sha} (${c.what})`);
 
     // A refused key fails here, at no VM cost.
-    const verdict = await checkAnthropicCredential(settings.anthropic, { baseUrl: deps.anthropicBaseUrl });
+    const verdict = await checkAnthropicCredential(settings.anthropic, { baseUrl: settings.anthropicBaseUrl });
     if (verdict.status === 'refused') {
       throw new Error(`${settings.anthropic.input} was refused by the Anthropic API (${verdict.message}); no machine was started.`);
     }
@@ -213,7 +207,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
       fly,
       app: settings.fly.app,
       machineId: launched.machine.id,
-      handover: buildHandover(settings, event.serverUrl),
+      handover: buildHandover(settings, event.serverUrl, clones),
       signal: stop.signal,
     });
 
@@ -347,4 +341,9 @@ function machineInfo(settings: Settings, launched: LaunchedMachine, events: Mach
     memoryMb: settings.fly.guest.memoryMb,
     ...(runningMs !== undefined ? { runningMs } : {}),
   };
+}
+
+/** A link to the cloned commit, for repositories on the run's own server. */
+function commitUrl(clone: CloneTarget, serverUrl: string): string | undefined {
+  return !clone.repo.includes('://') && /^https?:\/\//.test(serverUrl) ? `${serverUrl}/${clone.repo}/commit/${clone.sha}` : undefined;
 }

@@ -13,6 +13,7 @@ export const ANTHROPIC_KEYS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'] a
 export const OPTIONAL_KEYS: Readonly<Record<string, string>> = {
   FLY_REGION: 'Fly region(s), e.g. "iad" or "iad, ord" (default: Fly chooses)',
   FLY_API_URL: `Machines API base URL (default: ${DEFAULT_FLY_API_URL})`,
+  ANTHROPIC_BASE_URL: "Anthropic API base URL, for a gateway (default: Anthropic's own)",
   IMAGE: "machine image (default: this version's published image)",
   GITHUB_TOKEN: 'token for private repos and the gh CLI on the machine (default: none)',
   REPOS: `repositories to clone (default: ${DEFAULT_REPOS})`,
@@ -63,6 +64,7 @@ export interface LocalConfig {
   anthropic: { input: 'anthropic-api-key' | 'claude-code-oauth-token'; key: (typeof ANTHROPIC_KEYS)[number]; value: string };
   flyRegion: string | undefined;
   flyApiUrl: string;
+  anthropicBaseUrl: string | undefined;
   image: string | undefined;
   githubToken: string | undefined;
   repos: string;
@@ -92,6 +94,7 @@ export function checkLocalConfig(values: Record<string, string>): ConfigCheck {
       anthropic: { input: key === 'ANTHROPIC_API_KEY' ? 'anthropic-api-key' : 'claude-code-oauth-token', key, value: get(key)! },
       flyRegion: get('FLY_REGION'),
       flyApiUrl: get('FLY_API_URL') ?? DEFAULT_FLY_API_URL,
+      anthropicBaseUrl: get('ANTHROPIC_BASE_URL'),
       image: get('IMAGE'),
       githubToken: get('GITHUB_TOKEN'),
       repos: get('REPOS') ?? DEFAULT_REPOS,

@@ -113,6 +113,7 @@ async function run(config: LocalConfig, dist: string, expanded: boolean): Promis
         'fly-api-url': config.flyApiUrl,
         ...(config.flyRegion ? { 'fly-region': config.flyRegion } : {}),
         ...(config.image ? { image: config.image } : {}),
+        ...(config.anthropicBaseUrl ? { 'anthropic-base-url': config.anthropicBaseUrl } : {}),
         'timeout-minutes': String(TIMEOUT_MINUTES),
         comment: 'off',
       },

@@ -214,6 +214,8 @@ describe('end to end: the sticky PR comment (real Claude Code)', () => {
           head_branch: 'feature-10',
           head_repository: { full_name: REPO, owner: { login: 'octo' } },
           pull_requests: [{ number: 10, head: { sha }, base: { ref: 'main' } }],
+          actor: { login: 'octocat', type: 'User' },
+          triggering_actor: { login: 'octocat', type: 'User' },
         },
         repository: { default_branch: 'main' },
       };
@@ -238,10 +240,13 @@ describe('end to end: the sticky PR comment (real Claude Code)', () => {
           head_branch: 'patch-1',
           head_repository: { full_name: 'mallory/app', owner: { login: 'mallory' } },
           pull_requests: [],
+          // The fork's CI ran for a contributor the workflow lets in.
+          actor: { login: 'mallory', type: 'User' },
+          triggering_actor: { login: 'mallory', type: 'User' },
         },
         repository: { default_branch: 'main' },
       };
-      const { main } = await run({ event: { name: 'workflow_run', payload } });
+      const { main } = await run({ event: { name: 'workflow_run', payload }, inputs: { 'allowed-actors': 'mallory' } });
       expect(main.failed).toBe(false);
       const [comment, ...others] = commentsOn(world, 11);
       expect(others).toHaveLength(0);

@@ -206,6 +206,7 @@ describe('npm run local, its plumbing against the emulator', () => {
         `FLY_API_TOKEN=${world.fly.token}`,
         'FLY_APP=cfa-test-app',
         `FLY_API_URL=${world.fly.url}`,
+        `ANTHROPIC_BASE_URL=${world.standin.url}`,
         `ANTHROPIC_API_KEY=${TOKENS.anthropic}`,
         'IMAGE=registry.example/claude-fly-action:test',
         'REPOS=https://127.0.0.1/octo/app',
@@ -213,7 +214,7 @@ describe('npm run local, its plumbing against the emulator', () => {
       ].join('\n'),
     );
     const before = world.fly.machines().length;
-    const r = await runScript('local.ts', ['--dotenv', env], { ANTHROPIC_BASE_URL: world.standin.url });
+    const r = await runScript('local.ts', ['--dotenv', env]);
     const machine = world.fly.machines()[before];
     const metadata = (machine?.config.metadata ?? {}) as Record<string, string>;
     return { ...r, nonce: metadata['cfa-nonce'] };

@@ -63,9 +63,8 @@ describe('fail fast on a refused credential: the stream path', () => {
     const standinFrom = world.standin.requests.length;
     const { main, post } = await runBundledAction(world, {
       prompt: REVOKED_PROMPT,
-      env: { ANTHROPIC_BASE_URL: UNREACHABLE_API },
       // Without the fail-fast the CLI would retry for minutes: end such a run soon (as timed-out).
-      inputs: { 'timeout-minutes': '0.2' },
+      inputs: { 'anthropic-base-url': UNREACHABLE_API, 'timeout-minutes': '0.2' },
     });
     expect(main.failed).toBe(true);
     expect(main.cancelled).toBe(false);
@@ -98,8 +97,7 @@ describe('fail fast on a refused credential: the stream path', () => {
   it('with fail-fast-on-auth false it does not stop at the first retry', async () => {
     const { main } = await runBundledAction(world, {
       prompt: REVOKED_PROMPT,
-      env: { ANTHROPIC_BASE_URL: UNREACHABLE_API },
-      inputs: { 'fail-fast-on-auth': 'false', 'timeout-minutes': '0.2' },
+      inputs: { 'anthropic-base-url': UNREACHABLE_API, 'fail-fast-on-auth': 'false', 'timeout-minutes': '0.2' },
       // Cancel the job once a third retry shows (about 2 s after the first): it only comes when the
       // run was not stopped at the first; failing that, timeout-minutes ends the run.
       cancel: { when: (stdout) => (stdout.match(RETRY_LINE) ?? []).length >= 3 },

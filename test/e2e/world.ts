@@ -135,12 +135,10 @@ export async function runBundledAction(world: World, options: RunOptions = {}): 
       image: 'registry.example/claude-fly-action:test',
       'idle-timeout-minutes': '1',
       'timeout-minutes': '3',
+      'anthropic-base-url': world.standin.url,
       ...inputs,
     },
-    env: {
-      ANTHROPIC_BASE_URL: world.standin.url,
-      ...env,
-    },
+    env,
     github: {
       repository: `${world.repo.owner}/${world.repo.name}`,
       sha: world.repo.main,

@@ -70,9 +70,13 @@ export interface FakePull {
   merged?: boolean;
   headSha: string;
   headRef: string;
-  /** owner/name; the base repository itself for a same-repo PR. */
-  headRepo: string;
+  /** owner/name; the base repository itself for a same-repo PR; null once a fork is deleted. */
+  headRepo: string | null;
   baseRef?: string;
+  /** The base branch's commit (GitHub keeps it current); default 'b' x 40. */
+  baseSha?: string;
+  /** Who opened it (default octocat). */
+  user?: { login: string; id?: number; type?: 'User' | 'Bot' };
 }
 
 export interface RecordedRequest {
@@ -126,6 +130,8 @@ export interface GitHubFake {
   addPull(repo: string, pull: FakePull): void;
   setPermission(repo: string, login: string, role: Role, userId?: number): void;
   faults: { add(rule: FaultRule): void; clear(): void };
+  /** Runs `then` once, right after the first answer to a request matching method and path: the world moving on between two calls. */
+  afterAnswer(method: string, path: string | RegExp, then: () => void): void;
   close(): Promise<void>;
 }
 
@@ -148,6 +154,7 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
   const comments = new Map<number, FakeComment>();
   const requests: RecordedRequest[] = [];
   const rules: Array<FaultRule & { left: number }> = [];
+  const hooks: Array<{ method: string; path: string | RegExp; then: () => void }> = [];
   const used = new Map<string, number>();
   const sockets = new Set<Socket>();
   let nextCommentId = 2_000_000_001;
@@ -200,7 +207,8 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
   }
 
   function pullJson(state: RepoState, p: FakePull): Record<string, unknown> {
-    const headOwner = p.headRepo.split('/')[0] ?? '';
+    const headOwner = p.headRepo?.split('/')[0] ?? '';
+    const user = p.user ?? { login: 'octocat', id: 583231, type: 'User' as const };
     return {
       url: `${baseUrl}/repos/${state.fullName}/pulls/${p.number}`,
       id: 1_000_000 + p.number,
@@ -208,8 +216,14 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
       state: p.state,
       html_url: `${serverUrl}/${state.fullName}/pull/${p.number}`,
       merged_at: p.merged ? iso() : null,
-      head: { label: `${headOwner}:${p.headRef}`, ref: p.headRef, sha: p.headSha, repo: { full_name: p.headRepo, fork: p.headRepo.toLowerCase() !== state.fullName.toLowerCase() } },
-      base: { label: `${state.fullName.split('/')[0]}:${p.baseRef ?? 'main'}`, ref: p.baseRef ?? 'main', sha: 'b'.repeat(40), repo: { id: state.id, full_name: state.fullName } },
+      user: userJson({ login: user.login, id: user.id ?? nextUserId, type: user.type ?? 'User' }),
+      head: {
+        label: `${headOwner}:${p.headRef}`,
+        ref: p.headRef,
+        sha: p.headSha,
+        repo: p.headRepo === null ? null : { full_name: p.headRepo, fork: p.headRepo.toLowerCase() !== state.fullName.toLowerCase() },
+      },
+      base: { label: `${state.fullName.split('/')[0]}:${p.baseRef ?? 'main'}`, ref: p.baseRef ?? 'main', sha: p.baseSha ?? 'b'.repeat(40), repo: { id: state.id, full_name: state.fullName } },
     };
   }
 
@@ -306,6 +320,11 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     const answer = route(method, url, query, body, identity);
     record.status = answer.status;
     send(res, answer.status, answer.body, { ...rateHeaders, ...(answer.headers ?? {}) });
+    const hook = hooks.find((h) => h.method === method && matchesPath(h.path, url.pathname));
+    if (hook) {
+      hooks.splice(hooks.indexOf(hook), 1);
+      hook.then();
+    }
   }
 
   function faultAnswer(rule: FaultRule, rateHeaders: Record<string, string>): { status: number; body: unknown; headers: Record<string, string> } {
@@ -403,7 +422,7 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     }
     if ((m = /^commits\/([^/]+)\/pulls$/.exec(seg)) && method === 'GET') {
       const sha = m[1]!;
-      const list = [...state.pulls.values()].filter((p) => p.headSha === sha && (p.merged || p.headRepo.toLowerCase() === state.fullName.toLowerCase()));
+      const list = [...state.pulls.values()].filter((p) => p.headSha === sha && (p.merged || p.headRepo?.toLowerCase() === state.fullName.toLowerCase()));
       return paginate(list.map((p) => pullJson(state, p)), query, `/repositories/${state.id}/commits/${sha}/pulls`);
     }
     if (seg === 'pulls' && method === 'GET') {
@@ -411,7 +430,7 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
       let list = [...state.pulls.values()].filter((p) => wanted === 'all' || p.state === wanted);
       if (query.head) {
         const [owner, ref] = splitOnce(query.head, ':');
-        list = list.filter((p) => p.headRepo.split('/')[0]?.toLowerCase() === owner.toLowerCase() && p.headRef === ref);
+        list = list.filter((p) => p.headRepo?.split('/')[0]?.toLowerCase() === owner.toLowerCase() && p.headRef === ref);
       }
       list.sort((a, b) => (query.direction === 'asc' ? a.number - b.number : b.number - a.number));
       return paginate(list.map((p) => pullJson(state, p)), query, `/repositories/${state.id}/pulls`);
@@ -488,6 +507,9 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     faults: {
       add: (rule) => void rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY }),
       clear: () => void rules.splice(0),
+    },
+    afterAnswer: (method, path, then) => {
+      hooks.push({ method: method.toUpperCase(), path, then });
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();

@@ -282,11 +282,40 @@ describe('rules that keep a bad value from reaching the machine', () => {
     for (const image of ['registry.fly.io/my-app:deployment-01ABC', `ghcr.io/o/i@sha256:${'a'.repeat(64)}`, 'localhost:5000/img', 'ubuntu']) {
       expect(settingsWith({ ...valid, image }).fly.image).toBe(image);
     }
-    const s = settingsWith({ ...valid, repos: 'octo/.github, https://ghe.example:8443/team/tool.git@v1', 'fail-on-error': 'FALSE', 'allowed-actors': 'octocat, renovate[bot], *', env: 'ANTHROPIC_BASE_URL=http://proxy:8080\nLANG=C' });
+    const s = settingsWith({ ...valid, repos: 'octo/.github, https://ghe.example:8443/team/tool.git@v1', 'fail-on-error': 'FALSE', 'allowed-actors': 'octocat, renovate[bot], *', env: 'HTTPS_PROXY=http://proxy:8080\nLANG=C' });
     expect(s.repos.map((r) => r.repo)).toEqual(['octo/.github', 'https://ghe.example:8443/team/tool.git']);
     expect(s.failOnError).toBe(false);
     expect(s.allowedActors).toEqual(['octocat', 'renovate[bot]', '*']);
-    expect(Object.keys(s.claude.env)).toEqual(['ANTHROPIC_BASE_URL', 'LANG']);
+    expect(Object.keys(s.claude.env)).toEqual(['HTTPS_PROXY', 'LANG']);
+  });
+
+  it('refuses claude-args that would load configuration the action must choose', () => {
+    for (const flag of ['--setting-sources user,project', '--settings=/tmp/s.json', '--add-dir /etc', '--plugin-dir ./p', '--mcp-config x.json']) {
+      const [problem] = problemsOf({ ...valid, 'claude-args': flag });
+      expect(problem).toMatch(new RegExp(`^claude-args may not set ${flag.split(/[ =]/)[0]}: the action chooses what configures Claude`));
+    }
+  });
+
+  it('refuses env that moves Claude\'s requests, credential or configuration elsewhere, naming anthropic-base-url', () => {
+    const names = ['CLAUDE_CONFIG_DIR', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_CUSTOM_HEADERS', 'ANTHROPIC_BEDROCK_BASE_URL', 'ANTHROPIC_VERTEX_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'];
+    for (const name of names) {
+      const [problem] = problemsOf({ ...valid, env: `${name}=x` });
+      expect(problem).toBe(`env may not set ${name}: it chooses where Claude sends its requests and credential, or where its configuration comes from (give anthropic-base-url for a gateway).`);
+    }
+    expect(settingsWith({ ...valid, env: 'ANTHROPIC_MODEL=claude-x\nCLAUDE_CODE_MAX_OUTPUT_TOKENS=100' }).claude.env).toEqual({ ANTHROPIC_MODEL: 'claude-x', CLAUDE_CODE_MAX_OUTPUT_TOKENS: '100' });
+  });
+
+  it('reads anthropic-base-url and repo-settings', () => {
+    expect(settingsWith(valid)).toMatchObject({ anthropicBaseUrl: undefined, repoSettings: 'none' });
+    expect(settingsWith({ ...valid, 'anthropic-base-url': 'https://gw.example/anthropic/', 'repo-settings': 'base' })).toMatchObject({
+      anthropicBaseUrl: 'https://gw.example/anthropic',
+      repoSettings: 'base',
+    });
+    expect(problemsOf({ ...valid, 'anthropic-base-url': 'ftp://x' })[0]).toMatch(/^anthropic-base-url "ftp:\/\/x" is not an http\(s\) URL; use an http\(s\) base URL/);
+    const [withPassword] = problemsOf({ ...valid, 'anthropic-base-url': 'https://u:sekrit@gw.example' });
+    expect(withPassword).toMatch(/^anthropic-base-url holds a user name or password/);
+    expect(withPassword).not.toContain('sekrit');
+    expect(problemsOf({ ...valid, 'repo-settings': 'head' })).toEqual(['repo-settings "head" is not one of: none, base.']);
   });
 
   it('lists the event problems first, as they come', () => {
