@@ -242,9 +242,14 @@ export function tableCell(untrusted: string): string {
   return renderInline(oneLine, true);
 }
 
-/** One line of untrusted text inline (a reason, a description): like tableCell, usable anywhere. */
+/**
+ * One line of untrusted text inline (a reason, a description): like tableCell, usable anywhere,
+ * at the start of a line too: a leading `~~~` cannot open a fence that would swallow what follows
+ * (backticks cannot: renderInline escapes or pairs them).
+ */
 export function inlineText(untrusted: string): string {
-  return tableCell(untrusted);
+  const cell = tableCell(untrusted);
+  return cell.startsWith('~~~') ? `\\${cell}` : cell;
 }
 
 // ---------------------------------------------------------------------------

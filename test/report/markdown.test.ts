@@ -4,6 +4,7 @@ import {
   escapeHtml,
   fitParts,
   inlineCode,
+  inlineText,
   markdownLink,
   markdownText,
   neutralizeMentions,
@@ -183,6 +184,17 @@ describe('tableCell', () => {
     const html = gfm(`| A | B |\n| --- | --- |\n| ${tableCell('x | y\nz')} | 2 |\n`);
     expect((html.match(/<td>/g) ?? []).length).toBe(2);
     expect(html).toContain('<td>x | y z</td>');
+  });
+});
+
+describe('inlineText', () => {
+  it.skipIf(!hasCmark)('cannot open a fence at the start of a line, which would swallow the rest of the document', () => {
+    for (const text of ['~~~ @octocat', '  ~~~~', '~~~']) {
+      const html = gfm(`### Failure\n\n${inlineText(text)}\n\nthe rest _stays_\n`);
+      expect(html, text).not.toContain('<pre>');
+      expect(html, text).toContain('<p>the rest <em>stays</em></p>');
+      expect(html, text).toContain('~~~');
+    }
   });
 });
 
