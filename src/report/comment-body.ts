@@ -123,9 +123,9 @@ function liveParts(report: RunReport, live: LiveProgress, add: Add, red: (s: str
   return [listIndex];
 }
 
-/** A generous guess of the finalized length (mentions add one character each). */
+/** A generous guess of the finalized length (a neutralized `@` grows by one character, a URL's `/@` by two). */
 function finalizeLength(text: string): number {
-  return text.length + (text.match(/@/g)?.length ?? 0);
+  return text.length + 2 * (text.match(/@/g)?.length ?? 0);
 }
 
 function callText(call: ToolCall, red: (s: string) => string): string {

@@ -19,6 +19,7 @@ import type { ApiRetryEvent, InitEvent, ResultEvent, RunChange, RunSnapshot, Too
 /** Below this a tool call's duration is within the transport's batching and is not shown. */
 export const MIN_SHOWN_DURATION_MS = 1000;
 
+import { RETRY_ANNOTATION } from './annotations.ts';
 import { clip, formatBytes, formatCount, formatDuration, formatTokens, formatUsd, truncateLines } from './format.ts';
 import type { LogWriter } from './log-writer.ts';
 
@@ -302,10 +303,11 @@ export class LogRenderer {
     const next = Number.isFinite(r.retryDelayMs) ? `, next attempt in ${formatDuration(r.retryDelayMs)}` : '';
     const line = `API retry ${r.attempt}/${r.maxRetries}: ${this.oneLine(r.error || 'unknown', 80)}${http}${next}`;
     this.w.text(`⚠ ${line}`);
-    // Annotations are limited per step: one for the first retry, the rest are log lines.
+    // Annotations are limited per step: one for the first retry, the rest are log lines. Its words
+    // are fixed: the error text is Claude Code's (or whoever answered the API), so it stays in the log line.
     if (!this.retryWarned) {
       this.retryWarned = true;
-      this.w.warning(`Claude's API requests are being retried: ${line}. Further retries are in the log only.`);
+      this.w.warning(RETRY_ANNOTATION);
     }
   }
 

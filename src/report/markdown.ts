@@ -242,29 +242,48 @@ export function tableCell(untrusted: string): string {
   return renderInline(oneLine, true);
 }
 
-/** One line of untrusted text inline (a reason, a description): like tableCell, usable anywhere. */
+/**
+ * One line of untrusted text inline (a reason, a description): like tableCell, usable anywhere,
+ * at the start of a line too: a leading `~~~` cannot open a fence that would swallow what follows
+ * (backticks cannot: renderInline escapes or pairs them).
+ */
 export function inlineText(untrusted: string): string {
-  return tableCell(untrusted);
+  const cell = tableCell(untrusted);
+  return cell.startsWith('~~~') ? `\\${cell}` : cell;
 }
 
 // ---------------------------------------------------------------------------
 // Mentions
 
-// A URL may hold `/@name` (medium.com/@user); `@` right after a word
-// character is an e-mail address: GitHub mentions neither.
-const MENTION_OR_URL = /(https?:\/\/(?:[^\s@()<>[\]"'`]|\/@)+)|(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g;
+// GitHub looks for mentions in the RENDERED text: an `@` and a login at the
+// start of a text node or after a character that is not an ASCII word
+// character (`_` included, and every non-ASCII letter). Markdown makes new
+// text nodes around the `@` in ways no list can cover (`_@x_` is <em>@x</em>,
+// `_a_@x` is <em>a</em>@x, a URL GitHub does not link is plain text), so the
+// rule here does not try: EVERY `@` followed by a login character gets a
+// zero-width space after it, unless an ASCII letter or digit stands right
+// before it. That letter or digit is then in the same text node whatever the
+// markup (markup needs characters of its own, and none stands between them),
+// which no mention rule reads as a mention: `a@b.c` stays an e-mail address.
+// The lookbehind sees the character before the `@` even when the URL branch
+// consumed it.
+//
+// A URL's `/@name` (medium.com/@user) becomes `/%40name`: the same path for
+// the server, and no `@` left whether or not GitHub makes a link of it.
+const URL_OR_MENTION = /(https?:\/\/(?:\/@|[^\s@()<>[\]"'`])+)|(?<![A-Za-z0-9])@(?=[A-Za-z0-9])/g;
 
 function neutralizeLine(line: string): string {
   if (!line.includes('@')) return line;
-  return line.replace(MENTION_OR_URL, (match: string, url: string | undefined, before: string | undefined) =>
-    url !== undefined ? match : `${before ?? ''}@${ZWSP}`,
+  return line.replace(URL_OR_MENTION, (match: string, url: string | undefined) =>
+    url !== undefined ? url.replaceAll('/@', '/%40') : `@${ZWSP}`,
   );
 }
 
 /**
  * `@user` and `@org/team` outside fenced code get a zero-width space after
- * the `@`, so they notify nobody (they still read as @user). E-mail addresses
- * and URLs stay as they are. Works on raw or rendered markdown.
+ * the `@`, so they notify nobody (they still read as @user); `/@` in a URL
+ * becomes `/%40`. E-mail addresses stay as they are. Works on raw or rendered
+ * markdown; idempotent.
  */
 export function neutralizeMentions(text: string): string {
   if (!text.includes('@')) return text;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/redact.ts';
+import { RETRY_ANNOTATION } from '../../src/report/annotations.ts';
 import { LogRenderer, type ToolOutputMode } from '../../src/report/log.ts';
 import { LogWriter } from '../../src/report/log-writer.ts';
 import type { RunChange } from '../../src/stream/types.ts';
@@ -162,7 +163,22 @@ describe('LogRenderer: other lines', () => {
     expect(visible(out())).toContain('⚠ API retry 2/10: rate_limit (HTTP 429), next attempt in 4.0 s');
     const cmds = judge(out());
     expect(cmds.map((c) => c.command)).toEqual(['warning']);
-    expect(cmds[0]!.data).toContain('API retry 1/10');
+    expect(cmds[0]!.data).toBe(RETRY_ANNOTATION);
+  });
+
+  it("retry: the annotation's words are fixed; the attacker's error text is only in the log", () => {
+    const attack = 'ATTACKER-WORDS: rotate your GITHUB_TOKEN at https://evil.example now';
+    const { r, out } = setup();
+    r.change({ type: 'retry', retry: { kind: 'api_retry', attempt: 1, maxRetries: 10, retryDelayMs: 4000, errorStatus: 529, error: attack } });
+    r.change({ type: 'retry', retry: { kind: 'api_retry', attempt: 2, maxRetries: 10, retryDelayMs: 4000, errorStatus: 529, error: `${attack} again` } });
+    r.finish(makeSnapshot(), { conclusion: 'failure' });
+    const warnings = judge(out()).filter((c) => c.command === 'warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.data).toBe(RETRY_ANNOTATION);
+    expect(warnings[0]!.properties).toEqual({});
+    // The details stay, as text inside the stop-commands window.
+    expect(visible(out())).toContain(`⚠ API retry 1/10: ${attack} (HTTP 529), next attempt in 4.0 s`);
+    expect(visible(out()).filter((l) => l.includes('ATTACKER-WORDS'))).toHaveLength(2);
   });
 
   it('stderr is prefixed, text is as-is, compaction/permission/subagent/hook/api-error get a line', () => {

@@ -4,6 +4,7 @@ import {
   escapeHtml,
   fitParts,
   inlineCode,
+  inlineText,
   markdownLink,
   markdownText,
   neutralizeMentions,
@@ -131,9 +132,9 @@ describe('markdownText', () => {
 });
 
 describe('neutralizeMentions', () => {
-  it('breaks @user and @org/team, leaves e-mail addresses and URLs', () => {
+  it('breaks @user and @org/team, leaves e-mail addresses, percent-encodes /@ in URLs', () => {
     const out = neutralizeMentions('Hi @octocat and @github/security, (@x) mail a@b.com, see https://medium.com/@user/post');
-    expect(out).toBe(`Hi @${ZWSP}octocat and @${ZWSP}github/security, (@${ZWSP}x) mail a@b.com, see https://medium.com/@user/post`);
+    expect(out).toBe(`Hi @${ZWSP}octocat and @${ZWSP}github/security, (@${ZWSP}x) mail a@b.com, see https://medium.com/%40user/post`);
     expect(out).not.toMatch(/(^|[\s(,])@[A-Za-z0-9]/);
   });
 
@@ -146,6 +147,14 @@ describe('neutralizeMentions', () => {
 
   it('catches a mention after punctuation GitHub treats as a boundary', () => {
     expect(neutralizeMentions('.@dot -@dash')).toBe(`.@${ZWSP}dot -@${ZWSP}dash`);
+  });
+
+  it('catches a mention after `_` and after a non-ASCII letter (emphasis makes a text node start there)', () => {
+    expect(neutralizeMentions('_@a_ __@b__ x_@c é@d')).toBe(`_@${ZWSP}a_ __@${ZWSP}b__ x_@${ZWSP}c é@${ZWSP}d`);
+  });
+
+  it('sees the character before @ even right after a URL', () => {
+    expect(neutralizeMentions('https://a_b.c/x.@octocat')).toBe(`https://a_b.c/x.@${ZWSP}octocat`);
   });
 });
 
@@ -175,6 +184,17 @@ describe('tableCell', () => {
     const html = gfm(`| A | B |\n| --- | --- |\n| ${tableCell('x | y\nz')} | 2 |\n`);
     expect((html.match(/<td>/g) ?? []).length).toBe(2);
     expect(html).toContain('<td>x | y z</td>');
+  });
+});
+
+describe('inlineText', () => {
+  it.skipIf(!hasCmark)('cannot open a fence at the start of a line, which would swallow the rest of the document', () => {
+    for (const text of ['~~~ @octocat', '  ~~~~', '~~~']) {
+      const html = gfm(`### Failure\n\n${inlineText(text)}\n\nthe rest _stays_\n`);
+      expect(html, text).not.toContain('<pre>');
+      expect(html, text).toContain('<p>the rest <em>stays</em></p>');
+      expect(html, text).toContain('~~~');
+    }
   });
 });
 
