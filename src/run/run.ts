@@ -12,6 +12,7 @@ import type { EventInfo } from '../github/event.ts';
 import type { RemoteRefsReader } from '../github/remote-refs.ts';
 import { buildHandover } from '../machine/handover.ts';
 import { Redactor } from '../redact.ts';
+import { failureAnnotation, SKIPPED_ANNOTATION } from '../report/annotations.ts';
 import type { MachineInfo, RunReport } from '../report/report-input.ts';
 import type { Settings } from '../settings.ts';
 import { decideOutcome, type Outcome } from '../stream/outcome.ts';
@@ -151,7 +152,9 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
   /** A refused run: a notice, not a failure, and nothing started. */
   const skip = async (notice: string): Promise<RunResult> => {
     state.save(STATE.skipped, 'true');
-    log.notice(notice);
+    // Who and why go to the log; the annotation's words are fixed (the event's fields are not ours).
+    log.text(notice);
+    log.notice(SKIPPED_ANNOTATION);
     await transcript.close();
     return { report: undefined, skipped: true, failed: false, failureMessage: undefined };
   };
@@ -326,7 +329,7 @@ export async function runClaudeOnFly(deps: RunDeps): Promise<RunResult> {
     report,
     skipped: false,
     failed,
-    failureMessage: failed ? `Claude on Fly: ${outcome.conclusion} — ${redactor.redact(outcome.reason)}` : undefined,
+    failureMessage: failed ? failureAnnotation(outcome) : undefined,
   };
 }
 

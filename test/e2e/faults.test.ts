@@ -96,7 +96,8 @@ describe('end to end: Fly API faults on every call', () => {
     expect(run.main.failed).toBe(true);
     expect(run.main.outputs.conclusion).toBe('failure');
     const errors = run.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
-    expect(errors).toEqual([expect.stringMatching(/handing the prompt and credentials to machine \w+ failed: .*HTTP 503/)]);
+    expect(errors).toEqual([expect.stringMatching(/^Claude on Fly: failure — the run failed\. /)]);
+    expect(run.main.stdout).toMatch(/handing the prompt and credentials to machine \w+ failed: .*HTTP 503/);
     expect(run.main.state['machine-destroyed']).toBe('true');
     expect(world.fly.liveMachineCount()).toBe(0);
     expect(run.post?.failed).toBe(false);

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SKIPPED_ANNOTATION } from '../../src/report/annotations.ts';
 import { git } from '../image/harness.ts';
 import { createRequests, lastSeq } from './requests.ts';
 import { fakePlan, init, result, say } from './scripted-claude.ts';
@@ -155,7 +156,8 @@ describe('end to end: untrusted triggers never reach the credentials', () => {
       expect(step.failed).toBe(false);
       expect(step.outputs.conclusion).toBe('skipped');
       const notices = step.annotations.filter((a) => a.level === 'notice').map((a) => a.message);
-      expect(notices).toEqual([expect.stringContaining('mallory')]);
+      expect(notices).toEqual([SKIPPED_ANNOTATION]);
+      expect(step.stdout).toMatch(/Not running Claude for mallory \((the failed run's actor|who triggered that run)\)/);
       expect(world.fly.requests.filter((r) => r.seq > from)).toEqual([]);
     });
 
