@@ -53,7 +53,7 @@ export async function runChecks(input: ChecksInput): Promise<ChecksResult> {
   const notes: string[] = [];
   const clones = await Promise.all(
     settings.repos.map((spec) =>
-      settings.reposFromEvent ? eventClone(input, spec, pull, notes) : namedClone(input, spec, urlOf(spec.repo, event.serverUrl)),
+      settings.reposFromEvent ? eventClone(input, spec, pull, notes) : namedClone(input, spec, urlOf(spec.repo, event.serverUrl), notes),
     ),
   );
   return { kind: 'go', clones, notes };
@@ -97,7 +97,7 @@ async function eventClone(input: ChecksInput, spec: RepoSpec, pull: PullRequestS
   if (event.baseSha && spec.ref && isFullSha(spec.ref)) {
     return { repo: spec.repo, sha: spec.ref, baseRef: spec.baseRef, trustedSha: event.baseSha, what };
   }
-  const pinned = await namedClone(input, spec, url);
+  const pinned = await namedClone(input, spec, url, notes);
   return { ...pinned, what: spec.ref && isFullSha(spec.ref) ? what : pinned.what, trustedSha: event.baseSha ?? pinned.trustedSha };
 }
 
@@ -106,12 +106,17 @@ function prSide(spec: RepoSpec, event: EventInfo): string {
 }
 
 /** A repository `repos` names: its ref (or default branch) asked of its server and pinned. */
-async function namedClone({ remoteRefs }: ChecksInput, spec: RepoSpec, url: string): Promise<CloneTarget> {
+async function namedClone({ remoteRefs }: ChecksInput, spec: RepoSpec, url: string, notes: string[]): Promise<CloneTarget> {
   const ref = spec.ref;
   let remote: RemoteRefs;
   try {
     remote = await remoteRefs(url, refPatterns(ref));
   } catch (err) {
+    if (ref && isFullSha(ref)) {
+      // Pinned already; only the default branch's instructions are lost, never taken from elsewhere.
+      notes.push(`Could not read ${spec.repo}'s default branch (${(err as Error).message}): no instructions from it are loaded.`);
+      return { repo: spec.repo, sha: ref, baseRef: spec.baseRef, trustedSha: undefined, what: 'as given' };
+    }
     throw new Error(`Could not ask ${spec.repo} which commit ${ref ? `"${ref}"` : 'its default branch'} is, so nothing was started: ${(err as Error).message}`, { cause: err });
   }
   const sha = commitOf(remote, ref ?? 'HEAD');

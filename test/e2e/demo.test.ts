@@ -209,7 +209,8 @@ describe('npm run local, its plumbing against the emulator', () => {
         `ANTHROPIC_BASE_URL=${world.standin.url}`,
         `ANTHROPIC_API_KEY=${TOKENS.anthropic}`,
         'IMAGE=registry.example/claude-fly-action:test',
-        'REPOS=https://127.0.0.1/octo/app',
+        // A full sha: nothing to resolve on the runner, so the run reaches the machine (whose clone fails).
+        `REPOS=https://127.0.0.1/octo/app@${'a'.repeat(40)}`,
         'PROMPT="Fix the greeting typo in greet.js"',
       ].join('\n'),
     );
