@@ -18,6 +18,8 @@ describe('cfa-handover', () => {
     expect(readFileSync(file, 'utf8')).toBe(doc);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(runDir(root)).mode & 0o777).toBe(0o700);
+    // Its parent stays traversable: the entrypoint stages files for the agent there.
+    expect(statSync(path.dirname(runDir(root))).mode & 0o777).toBe(0o755);
   });
 
   it('refuses a second handover with exit 3 and keeps the first', async () => {
