@@ -121,6 +121,7 @@ describe('cfa-entrypoint: a normal run', () => {
     expect(argv).toEqual([
       '-p', '--output-format', 'stream-json', '--verbose',
       '--model', 'claude x', '--max-turns', '5', '--append-system-prompt', 'a "b" $(c)',
+      '--setting-sources', 'user', '--strict-mcp-config',
     ]);
     expect(readFileSync(path.join(rec, 'stdin'), 'utf8')).toBe(prompt);
     expect(readFileSync(path.join(rec, 'cwd'), 'utf8').trim()).toBe(path.join(s.root, 'workspace', 'app'));
