@@ -2,7 +2,8 @@
 // test user, the stand-in tries to forge the state, write or truncate channels, read
 // the handover and signal the supervisor, and every attempt must fail.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -107,6 +108,42 @@ describe.skipIf(uid === undefined)('cfa-entrypoint with an agent user (needs roo
     }
     // What Claude left running (the holder) ended with it.
     expect(processesOf(uid)).toEqual([]);
+  });
+
+  it('Fly\'s API socket and OIDC token under .fly are out of the agent\'s reach (root-only before claude starts)', async () => {
+    if (uid === undefined) throw new Error('unreachable');
+    const dir = tempDir('agent');
+    const rec = path.join(dir, 'rec');
+    mkdirSync(rec);
+    chmodSync(rec, 0o777);
+    const root = path.join(dir, 'root');
+    const fly = path.join(root, '.fly');
+    mkdirSync(fly, { recursive: true, mode: 0o755 });
+    chmodSync(fly, 0o755); // as a machine might boot with it: open to everyone
+    writeFileSync(path.join(fly, 'oidc_token'), 'eyJ-not-a-real-token', { mode: 0o644 });
+    const socket = createServer((c) => c.end('connected\n'));
+    await new Promise<void>((resolve) => socket.listen(path.join(fly, 'api'), resolve));
+    chmodSync(path.join(fly, 'api'), 0o777);
+    try {
+      const machine = startEntrypoint(root, { CFA_AGENT_USER: user });
+      await waitForState(root, 'waiting');
+      const plan = writePlan(dir, [`record ${rec}`, `reach ${rec} ${fly}`, 'out done']);
+      expect((await handover(root, handoverDoc({ env: { FAKE_CLAUDE_PLAN: plan } }))).code).toBe(0);
+      const drained = await drain(root);
+      expect((await machine.ended).code).toBe(0);
+      expect(drained.last).toMatchObject({ state: 'exited', reason: 'exited', exit_code: 0 });
+      expect(readFileSync(path.join(rec, 'uid'), 'utf8').trim()).toBe(String(uid));
+      expect(readFileSync(path.join(rec, 'reach'), 'utf8').trim().split('\n')).toEqual([
+        'list-fly denied',
+        'read-token denied',
+        'see-socket denied',
+      ]);
+      const st = statSync(fly);
+      expect(st.uid).toBe(0);
+      expect(st.mode & 0o777).toBe(0o700);
+    } finally {
+      socket.close();
+    }
   });
 
   it('the deadline stops an agent claude that ignores TERM, and everything it started', async () => {

@@ -1,6 +1,6 @@
 // cfa-entrypoint on a plain host: the real script, a scripted claude stand-in, local
 // bare repositories served through a file:// clone base.
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -121,6 +121,7 @@ describe('cfa-entrypoint: a normal run', () => {
     expect(argv).toEqual([
       '-p', '--output-format', 'stream-json', '--verbose',
       '--model', 'claude x', '--max-turns', '5', '--append-system-prompt', 'a "b" $(c)',
+      '--setting-sources', 'user', '--strict-mcp-config',
     ]);
     expect(readFileSync(path.join(rec, 'stdin'), 'utf8')).toBe(prompt);
     expect(readFileSync(path.join(rec, 'cwd'), 'utf8').trim()).toBe(path.join(s.root, 'workspace', 'app'));
@@ -380,6 +381,33 @@ describe('cfa-entrypoint: every failure ends recorded, with one clear setup line
     expect(ended.code).toBe(143);
     expect(readRunFile(root, 'reason').trim()).toBe('stopped');
     expect(readRunFile(root, 'state').trim()).toBe('exited');
+  });
+});
+
+describe('cfa-entrypoint: Fly\'s machine API socket', () => {
+  // On Fly, /.fly/api reads and writes every machine's metadata and mints OIDC
+  // tokens. (That the agent user cannot reach it is in agent.test.ts.)
+  it('makes $CFA_ROOT/.fly root-only (0700) before claude starts', async () => {
+    const dir = tempDir('ep');
+    const fly = path.join(dir, 'root', '.fly');
+    mkdirSync(fly, { recursive: true, mode: 0o755 });
+    chmodSync(fly, 0o755);
+    writeFileSync(path.join(fly, 'oidc_token'), 'token', { mode: 0o644 });
+    const rec = path.join(dir, 'rec');
+    const s = await runScenario({ dir, plan: [`record ${rec}`, 'out done'] });
+    expect(s.drained.last).toMatchObject({ state: 'exited', reason: 'exited', exit_code: 0 });
+    const st = statSync(fly);
+    expect(st.mode & 0o777).toBe(0o700);
+    expect(st.uid).toBe(process.getuid?.());
+    if (process.getuid?.() === 0) expect(st.gid).toBe(0);
+    expect(setupText(s)).toMatch(/^cfa: made \.fly root-only$/m);
+    expect(setupText(s).indexOf('made .fly root-only')).toBeLessThan(setupText(s).indexOf('waiting for the handover'));
+  });
+
+  it('runs as before when there is no .fly', async () => {
+    const s = await runScenario({ plan: ['out done'] });
+    expect(s.drained.last).toMatchObject({ state: 'exited', reason: 'exited', exit_code: 0 });
+    expect(setupText(s)).not.toMatch(/\.fly/);
   });
 });
 

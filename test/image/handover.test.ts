@@ -18,6 +18,8 @@ describe('cfa-handover', () => {
     expect(readFileSync(file, 'utf8')).toBe(doc);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(runDir(root)).mode & 0o777).toBe(0o700);
+    // Its parent stays traversable: the entrypoint stages files for the agent there.
+    expect(statSync(path.dirname(runDir(root))).mode & 0o777).toBe(0o755);
   });
 
   it('refuses a second handover with exit 3 and keeps the first', async () => {
@@ -69,6 +71,12 @@ describe('cfa-handover', () => {
     ['an ftp server URL', JSON.stringify(handoverDoc({ github_server_url: 'ftp://example.com' }))],
     ['a host with a path', JSON.stringify(handoverDoc({ github_host: 'example.com/x' }))],
     ['a NUL in the prompt', JSON.stringify(handoverDoc({ prompt: 'a\u0000b' }))],
+    ['repo_settings that is not none or base', JSON.stringify(handoverDoc({ repo_settings: 'head' }))],
+    ['repo_settings that is not a string', JSON.stringify(handoverDoc({ repo_settings: true }))],
+    ['a trusted_ref that is an option', JSON.stringify(handoverDoc({ repos: [{ repo: 'a/b', trusted_ref: '--upload-pack=x' }] }))],
+    ['a trusted_ref with ..', JSON.stringify(handoverDoc({ repos: [{ repo: 'a/b', trusted_ref: 'main..x' }] }))],
+    ['a trusted_ref that is not a string', JSON.stringify(handoverDoc({ repos: [{ repo: 'a/b', trusted_ref: 40 }] }))],
+    ['claude_args with a bare --', JSON.stringify(handoverDoc({ claude_args: ['--model', 'x', '--', '--verbose'] }))],
   ];
   it.each(malformed)('refuses %s with exit 2, a reason, and nothing stored', async (_label, input) => {
     const root = freshRoot();
@@ -77,6 +85,21 @@ describe('cfa-handover', () => {
     expect(result.answer).toMatchObject({ ok: false, error: expect.stringMatching(/\w/) as string });
     expect(JSON.stringify(result.answer)).not.toContain(secret);
     expect(existsSync(path.join(runDir(root), 'handover.json'))).toBe(false);
+  });
+
+  it('accepts repo_settings none or base, and a trusted_ref that is a sha, a ref, empty or absent', async () => {
+    for (const repoSettings of ['none', 'base', null]) {
+      const doc = handoverDoc({
+        repo_settings: repoSettings,
+        repos: [
+          { repo: 'acme/app', ref: '0123456789abcdef0123456789abcdef01234567', trusted_ref: 'fedcba9876543210fedcba9876543210fedcba98' },
+          { repo: 'acme/lib', ref: 'refs/pull/3/head', trusted_ref: 'refs/heads/main' },
+          { repo: 'acme/docs', trusted_ref: '' },
+          { repo: 'acme/site', trusted_ref: null },
+        ],
+      });
+      expect(await handover(freshRoot(), doc), String(repoSettings)).toEqual({ code: 0, answer: { ok: true } });
+    }
   });
 
   it('accepts the repo forms: owner/name, owner/name.git, https URLs (GHES too)', async () => {

@@ -9,6 +9,7 @@ export const imageCommands: Readonly<Record<string, string>> = {
   cat: 'coreutils',
   chmod: 'coreutils',
   chown: 'coreutils',
+  cp: 'coreutils',
   dd: 'coreutils',
   env: 'coreutils',
   id: 'coreutils',
