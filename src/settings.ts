@@ -142,7 +142,8 @@ const RESERVED_ENV_PREFIX = /^(CFA_|GIT_CONFIG_(COUNT$|KEY_|VALUE_))/;
  * `env` names that would move Claude's requests (and the credential with them) or its configuration
  * somewhere the action does not choose: a cloned repository must never be able to steer these either.
  */
-const ENDPOINT_ENV = /^(ANTHROPIC_BASE_URL|ANTHROPIC_AUTH_TOKEN|ANTHROPIC_CUSTOM_HEADERS|ANTHROPIC_\w*_BASE_URL|CLAUDE_CODE_USE_\w+|CLAUDE_CONFIG_DIR)$/;
+const ENDPOINT_ENV =
+  /^(ANTHROPIC_BASE_URL|ANTHROPIC_AUTH_TOKEN|ANTHROPIC_CUSTOM_HEADERS|ANTHROPIC_\w*_BASE_URL|CLAUDE_CODE_USE_\w+|CLAUDE_CONFIG_DIR|CLAUDE_CODE_ADDITIONAL_DIRECTORIES_CLAUDE_MD)$/;
 /** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
 const OWNED_CLAUDE_FLAGS = ['-p', '--print', '--output-format', '--input-format'];
 /** claude-args flags that load configuration (settings, hooks, plugins, MCP servers, directories) the action must choose. */
@@ -290,6 +291,9 @@ export function readSettings(input: InputReader, context: SettingsContext): Sett
     const owned = flags.filter((a) => OWNED_CLAUDE_FLAGS.includes(a));
     if (owned.length > 0) {
       fail(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
+    }
+    if (extraArgs.includes('--')) {
+      fail('claude-args may not hold a bare --: the machine adds options after claude-args, and -- would make them prompt text.');
     }
     const config = flags.filter((a) => CONFIG_CLAUDE_FLAGS.includes(a));
     if (config.length > 0) {

@@ -105,12 +105,18 @@ describe('describeEvent', () => {
     expect(describeEvent(input('pull_request', { pull_request: pullRequest(9, 'Octo/App') })).fromFork).toBe(false);
   });
 
-  it('pull_request_target from a fork behaves like pull_request (base side unless allowed)', () => {
-    const info = describeEvent(input('pull_request_target', { number: 10, pull_request: pullRequest(10, 'mallory/app') }));
+  it('pull_request_target from a fork: base side unless allowed, and its author and sender are checked', () => {
+    const pr = { ...pullRequest(10, 'mallory/app'), user: { login: 'mallory', type: 'User' } };
+    const info = describeEvent(input('pull_request_target', { number: 10, pull_request: pr, sender: { login: 'octocat', type: 'User' } }));
     expect(info.issueNumber).toBe(10);
     expect(info.fromFork).toBe(true);
     expect(info.defaultRepo.ref).toBe(BASE);
-    expect(info.needsActorCheck).toBe(false);
+    expect(info.baseSha).toBe(BASE);
+    expect(info.needsActorCheck).toBe(true);
+    expect(info.gatedActors).toEqual([
+      { login: 'mallory', type: 'User', role: "the pull request's author" },
+      { login: 'octocat', type: 'User', role: 'who sent the event' },
+    ]);
   });
 
   it('a PR whose head repository was deleted (head.repo null: only a fork can be) counts as a fork', () => {
@@ -133,7 +139,7 @@ describe('describeEvent', () => {
     expect(info.defaultRepo).toEqual({ spec: 'octo/app@refs/pull/12/head', repo: 'octo/app', ref: 'refs/pull/12/head', baseRef: 'main' });
   });
 
-  it('issue_comment on a PR: the PR, its head ref, and an actor check', () => {
+  it('issue_comment on a PR: the PR to read before anything (the checks pin its head or base), and an actor check', () => {
     const info = describeEvent(
       input('issue_comment', { action: 'created', issue: { number: 5, pull_request: { url: 'https://api.github.com/repos/octo/app/pulls/5' } }, comment: { body: '/claude' } }),
     );
@@ -142,6 +148,16 @@ describe('describeEvent', () => {
     expect(info.fromFork).toBe(false);
     expect(info.defaultRepo).toEqual({ spec: 'octo/app@refs/pull/5/head', repo: 'octo/app', ref: 'refs/pull/5/head', baseRef: undefined });
     expect(info.defaultRepoWithForkCode).toEqual(info.defaultRepo);
+    expect(info.pullRequestToRead).toEqual({ number: 5, commitId: undefined });
+  });
+
+  it('review events name the commit reviewed; an issue comment on a plain issue reads no PR', () => {
+    const review = describeEvent(input('pull_request_review', { pull_request: pullRequest(16, 'octo/app'), review: { commit_id: SHA } }));
+    expect(review.pullRequestToRead).toEqual({ number: 16, commitId: SHA });
+    const comment = describeEvent(input('pull_request_review_comment', { pull_request: pullRequest(17, 'octo/app'), comment: { commit_id: HEAD } }));
+    expect(comment.pullRequestToRead).toEqual({ number: 17, commitId: HEAD });
+    expect(describeEvent(input('issue_comment', { issue: { number: 6 }, comment: { body: 'hi' } })).pullRequestToRead).toBeUndefined();
+    expect(describeEvent(input('push', {})).gatedActors).toEqual([]);
   });
 
   it('issue_comment on a plain issue: the issue, this repository at the event commit', () => {
@@ -184,7 +200,9 @@ describe('describeEvent', () => {
     );
     expect(info.issueNumber).toBe(21);
     expect(info.fromFork).toBe(false);
-    expect(info.needsActorCheck).toBe(false);
+    // Its actor and triggering actor (absent here: empty logins, which the check refuses).
+    expect(info.needsActorCheck).toBe(true);
+    expect(info.gatedActors.map((a) => a.role)).toEqual(["the failed run's actor", 'who triggered that run']);
     expect(info.workflowRunHeadSha).toBe(HEAD);
     expect(info.workflowRunHead).toEqual({ owner: 'octo', branch: 'feature', repo: 'octo/app' });
     expect(info.defaultRepo).toEqual({ spec: `octo/app@${HEAD}`, repo: 'octo/app', ref: HEAD, baseRef: 'main' });

@@ -29,7 +29,7 @@ export function agentUser(name = 'cfa-test-agent'): { name: string; uid: number;
  * configuration and pointed at `baseUrl`, but keeps the HOME the entrypoint gives
  * it: the user scope (~/.claude) is where the supervisor delivers trusted material.
  */
-export function writeHomeKeepingWrapper(dir: string, baseUrl: string): string {
+export function writeHomeKeepingWrapper(dir: string, baseUrl: string, options: { sandbox?: boolean } = {}): string {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const env = claudeEnv({ baseUrl, home: '/unused' });
   for (const name of ['HOME', 'PATH', 'USER', 'ANTHROPIC_API_KEY', 'IS_SANDBOX', 'CLAUDE_CONFIG_DIR', 'TMPDIR']) delete env[name];
@@ -40,6 +40,8 @@ export function writeHomeKeepingWrapper(dir: string, baseUrl: string): string {
     ...Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`),
     'export TMPDIR="$HOME/tmp" XDG_CONFIG_HOME="$HOME/.config" XDG_CACHE_HOME="$HOME/.cache" XDG_DATA_HOME="$HOME/.local/share"',
     'mkdir -p "$TMPDIR"',
+    // Claude run as root (a plain-host machine) refuses bypassPermissions unless it believes it is sandboxed.
+    ...(options.sandbox ? ['export IS_SANDBOX=1'] : []),
     `exec ${quote(claudeBinary())} "$@"`,
   ];
   const wrapper = path.join(dir, 'claude');
@@ -135,14 +137,14 @@ function skill(name: string, phrase: string): string {
 }
 
 /**
- * A bare repository BASE/octo/app.git. `plain` holds only code; `trusted` adds the
+ * A bare repository BASE/octo/app.git (or octo/NAME.git). `plain` holds only code; `trusted` adds the
  * base's CLAUDE.md, rules, settings (API redirected to LISTENER/base, a
  * SessionStart hook writing MARKS/hook-base), .mcp.json (MCP_SERVER writing
  * MARKS/mcp-base) and a skill; `head` changes each to its own (LISTENER/head,
  * MARKS/hook-head, MARKS/mcp-head, ...) and adds local settings, CLAUDE.local.md,
  * an agent and a command. Every text the model could see carries a PHRASE-*.
  */
-export function makeConfigRepo(base: string, options: { marks: string; listener: string; mcpServer: string }): ConfigRepo {
+export function makeConfigRepo(base: string, options: { marks: string; listener: string; mcpServer: string; name?: string }): ConfigRepo {
   const { marks, listener, mcpServer } = options;
   const work = tempDir('config-repo');
   const put = (file: string, text: string): void => {
@@ -185,7 +187,7 @@ export function makeConfigRepo(base: string, options: { marks: string; listener:
   const head = commit('the pull request');
   git(work, ['checkout', '-q', 'main']);
 
-  const bare = path.join(base, 'octo', 'app.git');
+  const bare = path.join(base, 'octo', `${options.name ?? 'app'}.git`);
   mkdirSync(path.dirname(bare), { recursive: true, mode: 0o755 });
   git(base, ['clone', '-q', '--bare', work, bare]);
   return { plain, trusted, head };

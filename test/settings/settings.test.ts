@@ -297,12 +297,18 @@ describe('rules that keep a bad value from reaching the machine', () => {
   });
 
   it('refuses env that moves Claude\'s requests, credential or configuration elsewhere, naming anthropic-base-url', () => {
-    const names = ['CLAUDE_CONFIG_DIR', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_CUSTOM_HEADERS', 'ANTHROPIC_BEDROCK_BASE_URL', 'ANTHROPIC_VERTEX_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'];
+    const names = ['CLAUDE_CONFIG_DIR', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_CUSTOM_HEADERS', 'ANTHROPIC_BEDROCK_BASE_URL', 'ANTHROPIC_VERTEX_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'CLAUDE_CODE_ADDITIONAL_DIRECTORIES_CLAUDE_MD'];
     for (const name of names) {
       const [problem] = problemsOf({ ...valid, env: `${name}=x` });
       expect(problem).toBe(`env may not set ${name}: it chooses where Claude sends its requests and credential, or where its configuration comes from (give anthropic-base-url for a gateway).`);
     }
     expect(settingsWith({ ...valid, env: 'ANTHROPIC_MODEL=claude-x\nCLAUDE_CODE_MAX_OUTPUT_TOKENS=100' }).claude.env).toEqual({ ANTHROPIC_MODEL: 'claude-x', CLAUDE_CODE_MAX_OUTPUT_TOKENS: '100' });
+  });
+
+  it('refuses a bare -- in claude-args, which would turn the machine\'s own options into prompt text', () => {
+    expect(problemsOf({ ...valid, 'claude-args': '--verbose -- extra' })).toEqual([
+      'claude-args may not hold a bare --: the machine adds options after claude-args, and -- would make them prompt text.',
+    ]);
   });
 
   it('reads anthropic-base-url and repo-settings', () => {
