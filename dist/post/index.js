@@ -105954,6 +105954,42 @@ function str(value) {
 function num(value) {
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
+function actorOf(user, role) {
+    const u = obj(user);
+    return { login: str(u.login) ?? '', type: str(u.type), role };
+}
+/**
+ * Who must pass the actor check. Comment, issue and review events: the one who wrote it. Events
+ * that run with the base repository's secrets on a stranger's code need two: workflow_run's actor
+ * and who triggered the run (so a maintainer's re-run cannot launder a fork's CI), and
+ * pull_request_target's PR author and sender.
+ */
+function gatedActorsOf(input) {
+    const payload = input.payload;
+    if (COMMENT_EVENTS.has(input.eventName))
+        return [{ login: input.actor, type: undefined, role: 'who triggered the event' }];
+    if (input.eventName === 'workflow_run') {
+        const run = obj(payload.workflow_run);
+        return [actorOf(run.actor, "the failed run's actor"), actorOf(run.triggering_actor, 'who triggered that run')];
+    }
+    if (input.eventName === 'pull_request_target') {
+        return [actorOf(obj(payload.pull_request).user, "the pull request's author"), actorOf(payload.sender, 'who sent the event')];
+    }
+    return [];
+}
+/** Comment and review events on a PR: its number, and the commit a review (comment) was made on. */
+function pullRequestToRead(input, issueNumber) {
+    const payload = input.payload;
+    if (!issueNumber)
+        return undefined;
+    if (input.eventName === 'issue_comment' && obj(payload.issue).pull_request !== undefined)
+        return { number: issueNumber, commitId: undefined };
+    if (input.eventName === 'pull_request_review')
+        return { number: issueNumber, commitId: str(obj(payload.review).commit_id) };
+    if (input.eventName === 'pull_request_review_comment')
+        return { number: issueNumber, commitId: str(obj(payload.comment).commit_id) };
+    return undefined;
+}
 function repoSpec(repo, ref, baseRef) {
     return { spec: ref ? `${repo}@${ref}` : repo, repo, ref, baseRef };
 }
@@ -105982,8 +106018,8 @@ function describeEvent(input) {
         defaultRepo = fromFork ? repoSpec(input.repository, str(base.sha) ?? baseRef, baseRef) : withForkCode;
     }
     else if (Object.keys(issue).length > 0 && issue.pull_request !== undefined && issueNumber) {
-        // A comment on a PR: the payload has no head; the PR ref names it. Fork or not is unknown here,
-        // so the actor check (comment events) is what guards it.
+        // A comment on a PR: the payload has no head; the PR ref names it until the runner has read the
+        // PR (pullRequestToRead) and pinned the clone to its head or, for a fork, its base.
         withForkCode = repoSpec(input.repository, `refs/pull/${issueNumber}/head`);
         defaultRepo = withForkCode;
     }
@@ -106004,6 +106040,8 @@ function describeEvent(input) {
         // A fork's failed run: clone the base side (default branch); the agent reads the diff and logs with gh.
         defaultRepo = fromFork ? repoSpec(input.repository, str(obj(payload.repository).default_branch)) : withForkCode;
     }
+    const gatedActors = gatedActorsOf(input);
+    const baseSha = ['pull_request', 'pull_request_target'].includes(input.eventName) ? str(obj(pr.base).sha) : undefined;
     const serverUrl = input.serverUrl.replace(/\/+$/, '');
     return {
         eventName: input.eventName,
@@ -106022,7 +106060,10 @@ function describeEvent(input) {
         fromFork,
         defaultRepo,
         defaultRepoWithForkCode: withForkCode,
-        needsActorCheck: COMMENT_EVENTS.has(input.eventName),
+        gatedActors,
+        needsActorCheck: gatedActors.length > 0,
+        pullRequestToRead: pullRequestToRead(input, issueNumber),
+        baseSha,
         runUrl: `${serverUrl}/${input.repository}/actions/runs/${input.runId}${input.runAttempt > 1 ? `/attempts/${input.runAttempt}` : ''}`,
     };
 }
@@ -106170,6 +106211,8 @@ const STATE = {
     commentFinal: 'comment-final',
     /** Marks the main step as having started (post does nothing for a run that never began). */
     started: 'started',
+    /** 'true' when the checks refused the run: nothing was created, so post asks Fly nothing either. */
+    skipped: 'skipped',
 };
 
 ;// CONCATENATED MODULE: ./src/fly/backoff.ts
@@ -112120,12 +112163,16 @@ function toPull(raw) {
     const p = api_obj(raw);
     const head = api_obj(p.head);
     const headRepo = api_obj(head.repo);
+    const base = api_obj(p.base);
     return {
         number: Number(p.number),
         state: String(p.state ?? ''),
         headSha: String(head.sha ?? ''),
         headRef: String(head.ref ?? ''),
         headRepo: typeof headRepo.full_name === 'string' ? headRepo.full_name : undefined,
+        baseSha: String(base.sha ?? ''),
+        baseRef: String(base.ref ?? ''),
+        user: toIdentity(p.user),
     };
 }
 
@@ -112312,59 +112359,6 @@ function findSecret(value, needles, where) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/run/cleanup.ts
-
-const GONE = new Set(['destroyed', 'destroying']);
-async function cleanupMachines(options) {
-    const { fly, app, note } = options;
-    const result = { destroyed: [], alreadyGone: [], failed: [], expired: [] };
-    const done = new Set();
-    const destroy = async (id, why) => {
-        if (done.has(id))
-            return;
-        done.add(id);
-        try {
-            const answer = await fly.destroyMachine(app, id);
-            if (answer === 'gone')
-                result.alreadyGone.push(id);
-            else {
-                result.destroyed.push(id);
-                note(`destroyed machine ${id} (${why})`);
-            }
-        }
-        catch (err) {
-            result.failed.push({ id, error: err.message });
-        }
-    };
-    if (options.machineId)
-        await destroy(options.machineId, 'named in state');
-    if (options.nonce) {
-        try {
-            const tagged = await fly.listMachines(app, { metadata: { [METADATA_KEYS.nonce]: options.nonce } });
-            for (const m of tagged)
-                if (!GONE.has(m.state ?? ''))
-                    await destroy(m.id, 'tagged with this step\'s nonce');
-        }
-        catch (err) {
-            result.failed.push({ id: `nonce ${options.nonce}`, error: err.message });
-        }
-    }
-    try {
-        const ours = await fly.listMachines(app, { metadata: { [METADATA_KEYS.action]: ACTION_TAG } });
-        for (const m of ours) {
-            const deadline = Number(m.config?.metadata?.[METADATA_KEYS.deadline]);
-            if (GONE.has(m.state ?? '') || !Number.isFinite(deadline) || deadline * 1000 > options.nowMs)
-                continue;
-            result.expired.push(m.id);
-            await destroy(m.id, 'its deadline has passed');
-        }
-    }
-    catch (err) {
-        note(`could not look for expired machines: ${err.message}`);
-    }
-    return result;
-}
-
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Inputs -> one typed, validated Settings object. The only module that reads
 // the action's inputs. Every bad input is reported here, all at once, naming
@@ -112411,8 +112405,16 @@ const RESERVED_ENV = {
     LOGNAME: '',
 };
 const RESERVED_ENV_PREFIX = /^(CFA_|GIT_CONFIG_(COUNT$|KEY_|VALUE_))/;
+/**
+ * `env` names that would move Claude's requests (and the credential with them) or its configuration
+ * somewhere the action does not choose: a cloned repository must never be able to steer these either.
+ */
+const ENDPOINT_ENV = /^(ANTHROPIC_BASE_URL|ANTHROPIC_AUTH_TOKEN|ANTHROPIC_CUSTOM_HEADERS|ANTHROPIC_\w*_BASE_URL|CLAUDE_CODE_USE_\w+|CLAUDE_CONFIG_DIR|CLAUDE_CODE_ADDITIONAL_DIRECTORIES_CLAUDE_MD)$/;
 /** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
 const OWNED_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['-p', '--print', '--output-format', '--input-format']));
+/** claude-args flags that load configuration (settings, hooks, plugins, MCP servers, directories) the action must choose. */
+const CONFIG_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['--setting-sources', '--settings', '--add-dir', '--plugin-dir', '--mcp-config']));
+const REPO_SETTINGS_MODES = (/* unused pure expression or super */ null && (['none', 'base']));
 /** One machine clones them all before Claude starts; a longer list is a mistake. */
 const MAX_REPOS = 20;
 /** GitHub ends a job after at most 5 days (self-hosted runners; 6 hours on GitHub's). */
@@ -112517,7 +112519,7 @@ function readSettings(input, context) {
         fail(`fly-region ${quoteList(badRegions)} ${badRegions.length === 1 ? 'is not a Fly region code' : 'are not Fly region codes'}; use three lower-case letters such as iad or ams, or a list of them.`);
     }
     const flyApiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
-    const urlProblem = httpUrlProblem(flyApiUrl);
+    const urlProblem = httpUrlProblem(flyApiUrl, 'fly-api-token');
     if (urlProblem)
         fail(`fly-api-url ${urlProblem}; use an http(s) base URL such as ${DEFAULT_FLY_API_URL}.`);
     const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
@@ -112566,9 +112568,17 @@ function readSettings(input, context) {
     let extraArgs = [];
     try {
         extraArgs = splitArgs(input('claude-args'));
-        const owned = [...new Set(extraArgs.map((a) => a.split('=')[0]).filter((a) => OWNED_CLAUDE_FLAGS.includes(a)))];
+        const flags = [...new Set(extraArgs.map((a) => a.split('=')[0]))];
+        const owned = flags.filter((a) => OWNED_CLAUDE_FLAGS.includes(a));
         if (owned.length > 0) {
             fail(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
+        }
+        if (extraArgs.includes('--')) {
+            fail('claude-args may not hold a bare --: the machine adds options after claude-args, and -- would make them prompt text.');
+        }
+        const config = flags.filter((a) => CONFIG_CLAUDE_FLAGS.includes(a));
+        if (config.length > 0) {
+            fail(`claude-args may not set ${config.join(', ')}: the action chooses what configures Claude (give MCP servers in mcp-config, and repo-settings: base for the repository's own settings).`);
         }
     }
     catch (err) {
@@ -112577,6 +112587,7 @@ function readSettings(input, context) {
     const env = {};
     const badEnvLines = [];
     const reservedEnv = [];
+    const endpointEnv = [];
     for (const line of input('env').split('\n')) {
         const trimmed = line.trim();
         if (!trimmed || trimmed.startsWith('#'))
@@ -112587,6 +112598,8 @@ function readSettings(input, context) {
             badEnvLines.push(trimmed);
         else if (name in RESERVED_ENV || RESERVED_ENV_PREFIX.test(name))
             reservedEnv.push(name);
+        else if (ENDPOINT_ENV.test(name))
+            endpointEnv.push(name);
         else
             env[name] = trimmed.slice(eq + 1);
     }
@@ -112598,8 +112611,18 @@ function readSettings(input, context) {
         const use = [...new Set(reservedEnv.map((n) => RESERVED_ENV[n]).filter(Boolean))];
         envProblems.push(`env may not set ${reservedEnv.join(', ')}: the machine sets ${reservedEnv.length === 1 ? 'it' : 'them'} for Claude${use.length > 0 ? ` (give ${use.join(', ')} instead)` : ''}`);
     }
+    if (endpointEnv.length > 0) {
+        envProblems.push(`env may not set ${endpointEnv.join(', ')}: ${endpointEnv.length === 1 ? 'it chooses' : 'they choose'} where Claude sends its requests and credential, or where its configuration comes from (give anthropic-base-url for a gateway)`);
+    }
     if (envProblems.length > 0)
         fail(`${envProblems.join('; ')}.`);
+    const anthropicBaseUrl = get('anthropic-base-url') || undefined;
+    const baseUrlProblem = anthropicBaseUrl ? httpUrlProblem(anthropicBaseUrl, 'anthropic-api-key or claude-code-oauth-token') : undefined;
+    if (baseUrlProblem)
+        fail(`anthropic-base-url ${baseUrlProblem}; use an http(s) base URL such as https://api.anthropic.com (or leave it empty for Anthropic's own).`);
+    const repoSettings = (get('repo-settings') || 'none');
+    if (!REPO_SETTINGS_MODES.includes(repoSettings))
+        fail(`repo-settings ${quote(repoSettings)} is not one of: ${REPO_SETTINGS_MODES.join(', ')}.`);
     // Time limits.
     const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, { zero: 'refused', max: MAX_TIMEOUT_MINUTES });
     const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', fail, {
@@ -112636,11 +112659,14 @@ function readSettings(input, context) {
     return {
         prompt,
         repos,
+        reposFromEvent: repoLines.length === 0,
         fetchDepth,
         anthropic,
         fly: { token: flyToken, app: flyApp, regions, apiUrl: flyApiUrl.replace(/\/+$/, ''), sizeName, guest, image },
         githubToken,
         machineGithubToken,
+        anthropicBaseUrl: anthropicBaseUrl?.replace(/\/+$/, ''),
+        repoSettings,
         claude: {
             model,
             maxTurns,
@@ -112700,7 +112726,7 @@ function isInside(dir, path) {
     return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
 }
 /** Why `text` is not a usable http(s) base URL, or undefined. Credentials in it are never repeated. */
-function httpUrlProblem(text) {
+function httpUrlProblem(text, tokenInput) {
     let url;
     try {
         url = /\s/.test(text) ? undefined : new URL(text);
@@ -112711,7 +112737,7 @@ function httpUrlProblem(text) {
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
         return `${quote(text)} is not an http(s) URL`;
     if (url.username || url.password)
-        return 'holds a user name or password (the token goes in fly-api-token)';
+        return `holds a user name or password (the token goes in ${tokenInput})`;
     if (url.search || url.hash)
         return `${quote(text)} has a query or fragment`;
     return undefined;
@@ -112805,6 +112831,80 @@ function checkJsonSchema(text, fail) {
         fail(`json-schema is not a valid JSON Schema: ${problems.slice(0, 3).join('; ')}.`);
 }
 
+;// CONCATENATED MODULE: ./src/run/cleanup.ts
+
+
+const GONE = new Set(['destroyed', 'destroying']);
+async function cleanupMachines(options) {
+    const { fly, app, note } = options;
+    const result = { destroyed: [], alreadyGone: [], failed: [], expired: [] };
+    const done = new Set();
+    const destroy = async (id, why) => {
+        if (done.has(id))
+            return;
+        done.add(id);
+        try {
+            const answer = await fly.destroyMachine(app, id);
+            if (answer === 'gone')
+                result.alreadyGone.push(id);
+            else {
+                result.destroyed.push(id);
+                note(`destroyed machine ${id} (${why})`);
+            }
+        }
+        catch (err) {
+            result.failed.push({ id, error: err.message });
+        }
+    };
+    if (options.machineId)
+        await destroy(options.machineId, 'named in state');
+    if (options.nonce) {
+        try {
+            const tagged = await fly.listMachines(app, { metadata: { [METADATA_KEYS.nonce]: options.nonce } });
+            for (const m of tagged)
+                if (!GONE.has(m.state ?? ''))
+                    await destroy(m.id, 'tagged with this step\'s nonce');
+        }
+        catch (err) {
+            result.failed.push({ id: `nonce ${options.nonce}`, error: err.message });
+        }
+    }
+    try {
+        const ours = await fly.listMachines(app, { metadata: { [METADATA_KEYS.action]: ACTION_TAG } });
+        for (const m of ours) {
+            if (GONE.has(m.state ?? '') || !isExpired(m, options.nowMs))
+                continue;
+            result.expired.push(m.id);
+            await destroy(m.id, 'its deadline has passed');
+        }
+    }
+    catch (err) {
+        note(`could not look for expired machines: ${err.message}`);
+    }
+    return result;
+}
+/** The image's own wait past CFA_DEADLINE for the action to read and destroy (its CFA_DEADLINE_GRACE_SECONDS). */
+const IMAGE_DEADLINE_GRACE_MS = 300_000;
+const MAX_TIMEOUT_MS = MAX_TIMEOUT_MINUTES * 60_000;
+/**
+ * Whether nobody can still be using a machine of this action: its deadline tag has passed, AND it
+ * is older than its creation plus its timeout plus the grace. Metadata can be rewritten by anything
+ * that reaches Fly's machine API (`/.fly/api` on every machine of the app), so the tag alone never
+ * condemns a machine: its age counts from created_at, which Fly sets, and its timeout from the
+ * CFA_DEADLINE it was created with (the longest timeout the action allows when that is unreadable).
+ */
+function isExpired(machine, nowMs) {
+    const tagged = Number(machine.config?.metadata?.[METADATA_KEYS.deadline]);
+    if (!Number.isFinite(tagged) || tagged * 1000 > nowMs)
+        return false;
+    const createdMs = Date.parse(machine.created_at ?? '');
+    if (!Number.isFinite(createdMs))
+        return false;
+    const deadline = Number(machine.config?.env?.CFA_DEADLINE);
+    const timeoutMs = Number.isFinite(deadline) ? Math.min(Math.max(deadline * 1000 - createdMs, 0), MAX_TIMEOUT_MS) : MAX_TIMEOUT_MS;
+    return nowMs >= createdMs + timeoutMs + IMAGE_DEADLINE_GRACE_MS;
+}
+
 ;// CONCATENATED MODULE: ./src/post.ts
 // Entry point of the post step (post-if: always()): makes sure no machine of
 // this step is left, and closes the PR comment when main could not.
@@ -112819,7 +112919,7 @@ function checkJsonSchema(text, fail) {
 
 
 async function post() {
-    if (coreState.get(STATE.started) !== 'true')
+    if (coreState.get(STATE.started) !== 'true' || coreState.get(STATE.skipped) === 'true')
         return;
     const token = input('fly-api-token');
     const app = coreState.get(STATE.app) || input('fly-app');

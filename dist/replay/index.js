@@ -603,24 +603,43 @@ function tableCell(untrusted) {
     const oneLine = normalizeNewlines(untrusted).replace(/\n+/g, ' ').trim();
     return renderInline(oneLine, true);
 }
-/** One line of untrusted text inline (a reason, a description): like tableCell, usable anywhere. */
+/**
+ * One line of untrusted text inline (a reason, a description): like tableCell, usable anywhere,
+ * at the start of a line too: a leading `~~~` cannot open a fence that would swallow what follows
+ * (backticks cannot: renderInline escapes or pairs them).
+ */
 function inlineText(untrusted) {
-    return tableCell(untrusted);
+    const cell = tableCell(untrusted);
+    return cell.startsWith('~~~') ? `\\${cell}` : cell;
 }
 // ---------------------------------------------------------------------------
 // Mentions
-// A URL may hold `/@name` (medium.com/@user); `@` right after a word
-// character is an e-mail address: GitHub mentions neither.
-const MENTION_OR_URL = /(https?:\/\/(?:[^\s@()<>[\]"'`]|\/@)+)|(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g;
+// GitHub looks for mentions in the RENDERED text: an `@` and a login at the
+// start of a text node or after a character that is not an ASCII word
+// character (`_` included, and every non-ASCII letter). Markdown makes new
+// text nodes around the `@` in ways no list can cover (`_@x_` is <em>@x</em>,
+// `_a_@x` is <em>a</em>@x, a URL GitHub does not link is plain text), so the
+// rule here does not try: EVERY `@` followed by a login character gets a
+// zero-width space after it, unless an ASCII letter or digit stands right
+// before it. That letter or digit is then in the same text node whatever the
+// markup (markup needs characters of its own, and none stands between them),
+// which no mention rule reads as a mention: `a@b.c` stays an e-mail address.
+// The lookbehind sees the character before the `@` even when the URL branch
+// consumed it.
+//
+// A URL's `/@name` (medium.com/@user) becomes `/%40name`: the same path for
+// the server, and no `@` left whether or not GitHub makes a link of it.
+const URL_OR_MENTION = /(https?:\/\/(?:\/@|[^\s@()<>[\]"'`])+)|(?<![A-Za-z0-9])@(?=[A-Za-z0-9])/g;
 function neutralizeLine(line) {
     if (!line.includes('@'))
         return line;
-    return line.replace(MENTION_OR_URL, (match, url, before) => url !== undefined ? match : `${before ?? ''}@${ZWSP}`);
+    return line.replace(URL_OR_MENTION, (match, url) => url !== undefined ? url.replaceAll('/@', '/%40') : `@${ZWSP}`);
 }
 /**
  * `@user` and `@org/team` outside fenced code get a zero-width space after
- * the `@`, so they notify nobody (they still read as @user). E-mail addresses
- * and URLs stay as they are. Works on raw or rendered markdown.
+ * the `@`, so they notify nobody (they still read as @user); `/@` in a URL
+ * becomes `/%40`. E-mail addresses stay as they are. Works on raw or rendered
+ * markdown; idempotent.
  */
 function neutralizeMentions(text) {
     if (!text.includes('@'))
@@ -972,11 +991,27 @@ const CONCLUSION_EMOJI = {
     'no-result': '⚠️',
 };
 
+;// CONCATENATED MODULE: ./src/report/clones.ts
+// What the machine cloned, as the summary and the comment name it: each
+// repository at the commit the runner pinned, linked when it can be. Pure.
+
+
+/** "`octo/app` at [0123456789ab](…/commit/…) (head of PR #7)", one per clone, safe in a table cell; [] when none is known. */
+function clonedCommits(report) {
+    const red = (s) => report.redactor.redact(s);
+    return (report.clones ?? []).map((c) => {
+        const short = c.sha.slice(0, 12);
+        const commit = c.url ? markdownLink(short, c.url) : inlineCode(short);
+        return `${inlineCode(clip(red(c.repo), 200))} at ${commit} (${tableCell(clip(red(c.what), 120))})`;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 // The job summary (GITHUB_STEP_SUMMARY): what a person reads after the run.
 // Markdown with a little HTML (<details>), every untrusted string redacted
 // and escaped, at most SUMMARY_LIMIT_BYTES of UTF-8 (the runner drops a step
 // summary over 1 MiB whole). Pure: no I/O.
+
 
 
 
@@ -1107,6 +1142,9 @@ function figuresTable(report, red) {
         const size = `${clip(red(m.sizeName), 40)} (${m.cpus} ${clip(red(m.cpuKind), 20)} CPU${m.cpus === 1 ? '' : 's'}, ${m.memoryMb} MB)`;
         rows.push(['Machine', `${inlineCode(clip(red(m.id), 80))} · ${tableCell(clip(red(m.region), 20) || 'region unknown')} · ${tableCell(size)}`]);
     }
+    const cloned = clonedCommits(report);
+    if (cloned.length)
+        rows.push(['Cloned', cloned.join('<br>')]);
     if (s.sessionId)
         rows.push(['Session', inlineCode(clip(red(s.sessionId), 100))]);
     if (report.outcome.exitCode !== null)
@@ -1244,6 +1282,78 @@ function linksLine(report, red) {
     return links.join(' · ');
 }
 
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+// The words of annotations: `::warning::`, `::error::`, `::notice::` and
+// core.setFailed (an error annotation). An annotation is shown on the run's
+// page apart from the log, in the action's own voice, so its words are fixed
+// here and never taken from untrusted text (Claude's answer or errors, a
+// tool, the machine, a repository, an event). The details go to the log, as
+// untrusted text inside the stop-commands window; the annotation points there.
+// Pure: no I/O.
+/** The one warning for API retries (annotations are limited per step; every retry has its log line). */
+const RETRY_ANNOTATION = "Claude's API requests are being retried; see the log for the details. Further retries are in the log only.";
+/** The notice for a run that was refused (actor check): who and why are in the log. */
+const SKIPPED_ANNOTATION = 'Claude was not started: this event may not start a run. The log says why.';
+const CONCLUSIONS = new Set(['success', 'failure', 'cancelled', 'timed-out', 'no-result']);
+const CREDENTIAL_INPUTS = new Set(['anthropic-api-key', 'claude-code-oauth-token']);
+const WHERE = "The reason is at the end of the log and in the job summary.";
+// Reasons that decideOutcome words itself (src/stream/outcome.ts), kept as they are.
+const FIXED_REASONS = new Set([
+    'the workflow run was cancelled',
+    'the run reached timeout-minutes and was stopped',
+    'no output for idle-timeout-minutes while no tool was running; the run was stopped',
+    'the machine ran out of memory (OOM); choose a larger fly-vm-size or fly-vm-memory-mb',
+    'Claude reached the maximum number of turns (max-turns)',
+    'Claude reached the budget limit (max-budget-usd)',
+    'Claude Code failed during execution',
+    'Claude could not produce output matching the JSON schema',
+]);
+/**
+ * The message for core.setFailed (or core.warning with fail-on-error false):
+ * `Claude on Fly: <conclusion> — <fixed words>`. The reason is matched
+ * against what decideOutcome writes; whatever else it holds (Claude's error
+ * line, the machine's setup error, an exception's message) is never copied:
+ * it is at the end of the log (the ■ line) and in the job summary.
+ */
+function failureAnnotation(outcome) {
+    const conclusion = CONCLUSIONS.has(outcome.conclusion) ? outcome.conclusion : 'failure';
+    return `Claude on Fly: ${conclusion} — ${failureWords(conclusion, String(outcome.reason ?? ''), exitNote(outcome.exitCode))}`;
+}
+function exitNote(code) {
+    return typeof code === 'number' && Number.isSafeInteger(code) ? ` (exit code ${code})` : '';
+}
+const DEFAULT_WORDS = {
+    success: 'Claude finished the task.',
+    failure: 'the run failed.',
+    cancelled: 'the run was cancelled.',
+    'timed-out': 'the run was stopped: it took too long.',
+    'no-result': 'Claude Code ended without a result.',
+};
+function failureWords(conclusion, reason, exit) {
+    for (const fixed of FIXED_REASONS) {
+        // A note may follow (the machine's account of how Claude ended): it is in the log, not here.
+        if (reason === fixed)
+            return `${fixed}.`;
+        if (reason.startsWith(`${fixed}: `))
+            return `${fixed}. ${WHERE}`;
+    }
+    if (/^Claude Code reported an error\b/.test(reason))
+        return `Claude Code reported an error${exit}. Its message is in the log and in the job summary.`;
+    if (/^Claude Code ended without a result\b/.test(reason))
+        return `Claude Code ended without a result${exit}. ${WHERE}`;
+    if (/^Claude Code failed\b/.test(reason))
+        return `Claude Code failed${exit}. ${WHERE}`;
+    const refused = /^([\w-]+) was refused by the Anthropic API( \(authentication or billing error\))?/.exec(reason);
+    if (refused) {
+        // The input's name only when it is one of the action's own: the rest of the line is the API's.
+        const credential = CREDENTIAL_INPUTS.has(refused[1]) ? refused[1] : 'the Anthropic credential';
+        return refused[2]
+            ? `${credential} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal.`
+            : `${credential} was refused by the Anthropic API. ${WHERE}`;
+    }
+    return `${DEFAULT_WORDS[conclusion]} ${WHERE}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/log.ts
 // The live workflow log: what a person reads in the Actions UI while Claude
 // works. Renders RunChanges through the LogWriter (so everything is redacted
@@ -1263,6 +1373,7 @@ function linksLine(report, red) {
 // changes, and they never nest.
 /** Below this a tool call's duration is within the transport's batching and is not shown. */
 const MIN_SHOWN_DURATION_MS = 1000;
+
 
 const DEFAULT_MAX_LINES = 200;
 const DEFAULT_MAX_BYTES = 20 * 1024;
@@ -1527,10 +1638,11 @@ class LogRenderer {
         const next = Number.isFinite(r.retryDelayMs) ? `, next attempt in ${formatDuration(r.retryDelayMs)}` : '';
         const line = `API retry ${r.attempt}/${r.maxRetries}: ${this.oneLine(r.error || 'unknown', 80)}${http}${next}`;
         this.w.text(`⚠ ${line}`);
-        // Annotations are limited per step: one for the first retry, the rest are log lines.
+        // Annotations are limited per step: one for the first retry, the rest are log lines. Its words
+        // are fixed: the error text is Claude Code's (or whoever answered the API), so it stays in the log line.
         if (!this.retryWarned) {
             this.retryWarned = true;
-            this.w.warning(`Claude's API requests are being retried: ${line}. Further retries are in the log only.`);
+            this.w.warning(RETRY_ANNOTATION);
         }
     }
     resultLine(r, index) {
