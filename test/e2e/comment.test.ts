@@ -133,7 +133,7 @@ describe('end to end: the sticky PR comment (real Claude Code)', () => {
 
   /** A PR of this repository whose head is main (refs/pull/N/head exists, as on GitHub). */
   function addPull(number: number): void {
-    world.github.addPull(REPO, { number, state: 'open', headSha: sha, headRef: `feature-${number}`, headRepo: REPO });
+    world.github.addPull(REPO, { number, state: 'open', headSha: sha, headRef: `feature-${number}`, headRepo: REPO, baseSha: sha });
     git(bare, ['update-ref', `refs/pull/${number}/head`, sha]);
   }
 
