@@ -1,7 +1,7 @@
 // Runs the REAL image scripts (image/bin/*) on this host: every path derives from
 // CFA_ROOT, set to a fresh temporary directory per test.
-import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -44,6 +44,41 @@ export function tempDir(label: string): string {
   chmodSync(dir, 0o755);
   made.push(dir);
   return dir;
+}
+
+/**
+ * What a test user runs, staged where that user can reach it: `file` (symlinks
+ * resolved) as a hard link, or a copy across file systems, in a fresh 0755
+ * directory. The checkout's own directories may be closed to other users (a
+ * clone under `mktemp -d`, which makes 0700 directories): there the user could
+ * not run the original, and the entrypoint would record exit 126.
+ */
+export function stageExecutable(file: string): string {
+  const source = realpathSync(file);
+  const target = path.join(tempDir('bin'), path.basename(file));
+  try {
+    linkSync(source, target);
+  } catch {
+    copyFileSync(source, target);
+    chmodSync(target, 0o755);
+  }
+  return target;
+}
+
+/** Fails, naming the directory in the way, unless the user uid:gid can run `file`. */
+export function assertRunnableBy(ids: { uid: number; gid: number }, file: string): void {
+  const can = (test: string, target: string) =>
+    spawnSync('setpriv', [`--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--clear-groups', 'test', test, target]).status === 0;
+  if (can('-x', file)) return;
+  let dir = '/';
+  for (const part of path.dirname(file).split('/').filter(Boolean)) {
+    dir = path.join(dir, part);
+    if (!can('-x', dir)) {
+      const mode = (statSync(dir).mode & 0o777).toString(8).padStart(4, '0');
+      throw new Error(`uid ${ids.uid} cannot enter ${dir} (mode ${mode}), so it cannot run ${file}`);
+    }
+  }
+  throw new Error(`uid ${ids.uid} cannot run ${file}`);
 }
 
 /** Removes the directories tempDir made (call it from afterAll). */
