@@ -19,6 +19,7 @@ import {
   createWriteStream,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -107,7 +108,7 @@ async function labelOf(ref: string): Promise<string | undefined> {
   return result.code === 0 ? result.stdout.trim() : undefined;
 }
 
-/** Runs a long command with its output in a log file; on failure the error quotes the log's end. */
+/** Runs a long command with its output in a log file, kept only when it fails; the error quotes the log's end. */
 async function logged(logFile: string, file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
   const out = createWriteStream(logFile);
   const write = (chunk: string) => out.write(chunk);
@@ -117,6 +118,7 @@ async function logged(logFile: string, file: string, args: string[], env?: NodeJ
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
     throw new Error(`${file} ${args.slice(0, 2).join(' ')} … failed (${result.code ?? result.signal}); the end of ${logFile}:\n${tail}`);
   }
+  rmSync(logFile);
 }
 
 /** Step 1: the slim Debian rootfs, made once per set of mmdebstrap arguments. */
@@ -128,9 +130,14 @@ async function debianBase(log: Log): Promise<string> {
     const started = Date.now();
     log(`image: making the Debian rootfs with mmdebstrap (${tar}) …`);
     mkdirSync(dir, { recursive: true });
-    const partial = `${tar}.partial`;
-    await logged(join(CACHE_DIR, 'logs', 'mmdebstrap.log'), 'mmdebstrap', [...MMDEBSTRAP_ARGS, partial, ...MIRRORS]);
-    renameSync(partial, tar);
+    // Named by this process: a second run at the same time makes its own.
+    const partial = `${tar}.${process.pid}.partial`;
+    try {
+      await logged(join(CACHE_DIR, 'logs', `mmdebstrap-${process.pid}.log`), 'mmdebstrap', [...MMDEBSTRAP_ARGS, partial, ...MIRRORS]);
+      renameSync(partial, tar);
+    } finally {
+      rmSync(partial, { force: true });
+    }
     log(`image: rootfs made in ${seconds(started)}`);
   }
   if ((await labelOf(DEBIAN_REF)) !== key) {
@@ -204,15 +211,14 @@ async function nodeBase(debianKey: string, log: Log): Promise<string> {
   const key = sha256(debianKey, nodeVersion, readFileSync(npm), certificates, NODE_CONTAINERFILE);
   if ((await labelOf(NODE_REF)) === key) return key;
   const started = Date.now();
-  const context = join(CACHE_DIR, 'node-context');
-  rmSync(context, { recursive: true, force: true });
-  mkdirSync(join(context, 'npm'), { recursive: true });
+  const context = mkdtempSync(join(CACHE_DIR, 'node-context-'));
+  mkdirSync(join(context, 'npm'));
   copyFileSync(join(nodeDir, 'bin', 'node'), join(context, 'node'));
   const untar = await runCommand('tar', ['-xzf', npm, '-C', join(context, 'npm'), '--strip-components=1']);
   if (untar.code !== 0) throw new Error(`cannot unpack ${npm}: ${untar.stderr}`);
   writeFileSync(join(context, 'extra-ca.pem'), certificates);
   writeFileSync(join(context, 'Containerfile'), NODE_CONTAINERFILE);
-  await logged(join(CACHE_DIR, 'logs', 'node-base.log'), 'podman', [
+  await logged(join(CACHE_DIR, 'logs', `node-base-${process.pid}.log`), 'podman', [
     ...podmanArgsFor('build'),
     '--label', `${KEY_LABEL}=${key}`,
     '-t', NODE_REF,
@@ -243,7 +249,7 @@ async function machineImage(baseKeys: string[], log: Log): Promise<string> {
   if ((await labelOf(ref)) === key) return ref;
   const started = Date.now();
   log(`image: building ${ref} from image/Dockerfile …`);
-  await logged(join(CACHE_DIR, 'logs', 'machine-image.log'), 'podman', [
+  await logged(join(CACHE_DIR, 'logs', `machine-image-${process.pid}.log`), 'podman', [
     ...podmanArgsFor('build'),
     // Stage 1's npm install reaches the registry through the host's network.
     '--network', 'host',

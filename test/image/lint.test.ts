@@ -36,8 +36,9 @@ describe('image scripts', () => {
     }
   });
 
-  it('are shellcheck-clean (the claude stand-in too)', () => {
-    const result = spawnSync('shellcheck', ['--format=gcc', ...scripts, fakeClaude], { encoding: 'utf8' });
+  it('are shellcheck-clean (the claude stand-in and the podman tests\' probes too)', () => {
+    const probes = path.join(repoRoot, 'test', 'image-podman', 'probes.sh');
+    const result = spawnSync('shellcheck', ['--format=gcc', ...scripts, fakeClaude, probes], { encoding: 'utf8' });
     expect(result.error).toBeUndefined();
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
