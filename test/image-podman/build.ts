@@ -109,14 +109,14 @@ async function labelOf(ref: string): Promise<string | undefined> {
 }
 
 /** Runs a long command with its output in a log file, kept only when it fails; the error quotes the log's end. */
-async function logged(logFile: string, file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
+async function logged(what: string, logFile: string, file: string, args: string[]): Promise<void> {
   const out = createWriteStream(logFile);
   const write = (chunk: string) => out.write(chunk);
-  const result = await runCommand(file, args, { onStdout: write, onStderr: write, env });
+  const result = await runCommand(file, args, { onStdout: write, onStderr: write });
   await new Promise((r) => out.end(r));
   if (result.code !== 0) {
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
-    throw new Error(`${file} ${args.slice(0, 2).join(' ')} … failed (${result.code ?? result.signal}); the end of ${logFile}:\n${tail}`);
+    throw new Error(`${what} failed (${file} ended with ${result.code ?? result.signal}); the end of ${logFile}:\n${tail}`);
   }
   rmSync(logFile);
 }
@@ -133,7 +133,7 @@ async function debianBase(log: Log): Promise<string> {
     // Named by this process: a second run at the same time makes its own.
     const partial = `${tar}.${process.pid}.partial`;
     try {
-      await logged(join(CACHE_DIR, 'logs', `mmdebstrap-${process.pid}.log`), 'mmdebstrap', [...MMDEBSTRAP_ARGS, partial, ...MIRRORS]);
+      await logged('making the Debian rootfs', join(CACHE_DIR, 'logs', `mmdebstrap-${process.pid}.log`), 'mmdebstrap', [...MMDEBSTRAP_ARGS, partial, ...MIRRORS]);
       renameSync(partial, tar);
     } finally {
       rmSync(partial, { force: true });
@@ -218,7 +218,7 @@ async function nodeBase(debianKey: string, log: Log): Promise<string> {
   if (untar.code !== 0) throw new Error(`cannot unpack ${npm}: ${untar.stderr}`);
   writeFileSync(join(context, 'extra-ca.pem'), certificates);
   writeFileSync(join(context, 'Containerfile'), NODE_CONTAINERFILE);
-  await logged(join(CACHE_DIR, 'logs', `node-base-${process.pid}.log`), 'podman', [
+  await logged(`building ${NODE_REF}`, join(CACHE_DIR, 'logs', `node-base-${process.pid}.log`), 'podman', [
     ...podmanArgsFor('build'),
     '--label', `${KEY_LABEL}=${key}`,
     '-t', NODE_REF,
@@ -249,7 +249,7 @@ async function machineImage(baseKeys: string[], log: Log): Promise<string> {
   if ((await labelOf(ref)) === key) return ref;
   const started = Date.now();
   log(`image: building ${ref} from image/Dockerfile …`);
-  await logged(join(CACHE_DIR, 'logs', `machine-image-${process.pid}.log`), 'podman', [
+  await logged('building image/Dockerfile', join(CACHE_DIR, 'logs', `machine-image-${process.pid}.log`), 'podman', [
     ...podmanArgsFor('build'),
     // Stage 1's npm install reaches the registry through the host's network.
     '--network', 'host',
