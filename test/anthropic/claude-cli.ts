@@ -151,8 +151,9 @@ export function parseLines(stdout: Buffer | string): Record<string, unknown>[] {
  * and pointed at `baseUrl`, for places that start `claude` by name with an
  * environment of their own (the image's entrypoint). The API key and PATH are
  * left to the caller's environment; IS_SANDBOX only when `sandbox` is true.
+ * `binary` replaces the pinned CLI's path (a copy another user can reach).
  */
-export function writeClaudeWrapper(options: { dir: string; baseUrl: string; home: string; sandbox: boolean }): string {
+export function writeClaudeWrapper(options: { dir: string; baseUrl: string; home: string; sandbox: boolean; binary?: string }): string {
   mkdirSync(options.dir, { recursive: true });
   mkdirSync(options.home, { recursive: true });
   const env = claudeEnv({ baseUrl: options.baseUrl, home: options.home });
@@ -166,7 +167,7 @@ export function writeClaudeWrapper(options: { dir: string; baseUrl: string; home
     .map(([k, v]) => `export ${k}=${quote(v)}`)
     .join('\n');
   const wrapper = join(options.dir, 'claude');
-  writeFileSync(wrapper, `#!/usr/bin/env bash\n${exports}\nmkdir -p "$TMPDIR"\nexec ${quote(claudeBinary())} "$@"\n`);
+  writeFileSync(wrapper, `#!/usr/bin/env bash\n${exports}\nmkdir -p "$TMPDIR"\nexec ${quote(options.binary ?? claudeBinary())} "$@"\n`);
   chmodSync(wrapper, 0o755);
   return wrapper;
 }

@@ -11,7 +11,9 @@
 // Machines are real host processes: by default <repo>/image/bin/cfa-entrypoint
 // in plain-host mode (CFA_ROOT = the machine's own temp dir, CFA_AGENT_USER =
 // '' unless options.agentUser says otherwise, PATH = claudeDir, image/bin, node,
-// system dirs). options.launch replaces the process (e.g. a tiny bash script).
+// system dirs). options.launch replaces the process (e.g. a tiny bash script,
+// or podmanLaunch() in emulator/podman-launch.ts: each machine a podman container
+// of the built image, with exec as `podman exec`).
 // exec runs argv for real in the machine's environment with cwd = CFA_ROOT.
 // Every process runs in its own process group, tagged through its
 // environment; the machine's end (exit, destroy) kills all of its processes,
@@ -161,6 +163,7 @@ export async function startFlyEmulator(options: StartOptions = {}): Promise<FlyE
   const close = async () => {
     for (const m of api.machines.values()) m.shutdown();
     await procs.killAll(workDir);
+    await Promise.allSettled([...api.machines.values()].map((m) => m.release()));
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
     if (ownWorkDir) rmSync(workDir, { recursive: true, force: true });

@@ -2,18 +2,22 @@
 // test user, the stand-in tries to forge the state, write or truncate channels, read
 // the handover and signal the supervisor, and every attempt must fail.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  assertRunnableBy,
   drain,
+  fakeClaude,
   git,
   handover,
   handoverDoc,
   makeRepo,
   removeTempDirs,
   runDir,
+  stageExecutable,
   startEntrypoint,
   tempDir,
   waitForState,
@@ -22,6 +26,8 @@ import {
 
 afterAll(removeTempDirs);
 
+// This file's own user: the supervisor ends every process of its agent user, so no other
+// file that runs at the same time may use it.
 const user = 'cfa-test-agent';
 const isRoot = process.getuid?.() === 0;
 
@@ -53,6 +59,14 @@ function processesOf(uid: number): number[] {
 
 const uid = ensureUser();
 
+/** The claude stand-in where the agent can run it, wherever this checkout lives. */
+function agentClaude(agentUid: number): string {
+  const claude = stageExecutable(fakeClaude);
+  const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
+  assertRunnableBy({ uid: agentUid, gid }, claude);
+  return claude;
+}
+
 describe.skipIf(uid === undefined)('cfa-entrypoint with an agent user (needs root)', () => {
   it('runs claude as the agent, who can neither write the supervisor\'s files nor signal it', async () => {
     if (uid === undefined) throw new Error('unreachable');
@@ -66,7 +80,7 @@ describe.skipIf(uid === undefined)('cfa-entrypoint with an agent user (needs roo
     mkdirSync(rec);
     chmodSync(rec, 0o777);
     const root = path.join(dir, 'root');
-    const machine = startEntrypoint(root, { CFA_AGENT_USER: user });
+    const machine = startEntrypoint(root, { CFA_AGENT_USER: user, CFA_CLAUDE: agentClaude(uid) });
     await waitForState(root, 'waiting');
     const plan = writePlan(dir, [`record ${rec}`, `attack ${rec} ${runDir(root)} ${machine.pid}`, 'holder', 'out done']);
     const doc = handoverDoc({
@@ -146,6 +160,23 @@ describe.skipIf(uid === undefined)('cfa-entrypoint with an agent user (needs roo
     }
   });
 
+  it('stages what the agent runs out of directories it cannot enter, and names such a directory', () => {
+    if (uid === undefined) throw new Error('unreachable');
+    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
+    // A checkout in a directory as `mktemp -d` makes it: closed to other users.
+    const closed = mkdtempSync(path.join(tmpdir(), 'cfa-closed-'));
+    try {
+      expect(statSync(closed).mode & 0o777).toBe(0o700);
+      const script = path.join(closed, 'claude');
+      copyFileSync(fakeClaude, script);
+      expect(() => assertRunnableBy({ uid, gid }, script)).toThrow(`uid ${uid} cannot enter ${closed} (mode 0700), so it cannot run ${script}`);
+      const staged = stageExecutable(script);
+      expect(() => assertRunnableBy({ uid, gid }, staged)).not.toThrow();
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+    }
+  });
+
   it('the deadline stops an agent claude that ignores TERM, and everything it started', async () => {
     if (uid === undefined) throw new Error('unreachable');
     const dir = tempDir('agent');
@@ -155,6 +186,7 @@ describe.skipIf(uid === undefined)('cfa-entrypoint with an agent user (needs roo
     const root = path.join(dir, 'root');
     const machine = startEntrypoint(root, {
       CFA_AGENT_USER: user,
+      CFA_CLAUDE: agentClaude(uid),
       CFA_DEADLINE: String(Math.floor(Date.now() / 1000) + 2),
       CFA_KILL_GRACE_SECONDS: '0.5',
     });

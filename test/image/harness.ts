@@ -1,7 +1,7 @@
 // Runs the REAL image scripts (image/bin/*) on this host: every path derives from
 // CFA_ROOT, set to a fresh temporary directory per test.
-import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -44,6 +44,41 @@ export function tempDir(label: string): string {
   chmodSync(dir, 0o755);
   made.push(dir);
   return dir;
+}
+
+/**
+ * What a test user runs, staged where that user can reach it: `file` (symlinks
+ * resolved) as a hard link, or a copy across file systems, in a fresh 0755
+ * directory. The checkout's own directories may be closed to other users (a
+ * clone under `mktemp -d`, which makes 0700 directories): there the user could
+ * not run the original, and the entrypoint would record exit 126.
+ */
+export function stageExecutable(file: string): string {
+  const source = realpathSync(file);
+  const target = path.join(tempDir('bin'), path.basename(file));
+  try {
+    linkSync(source, target);
+  } catch {
+    copyFileSync(source, target);
+    chmodSync(target, 0o755);
+  }
+  return target;
+}
+
+/** Fails, naming the directory in the way, unless the user uid:gid can run `file`. */
+export function assertRunnableBy(ids: { uid: number; gid: number }, file: string): void {
+  const can = (test: string, target: string) =>
+    spawnSync('setpriv', [`--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--clear-groups', 'test', test, target]).status === 0;
+  if (can('-x', file)) return;
+  let dir = '/';
+  for (const part of path.dirname(file).split('/').filter(Boolean)) {
+    dir = path.join(dir, part);
+    if (!can('-x', dir)) {
+      const mode = (statSync(dir).mode & 0o777).toString(8).padStart(4, '0');
+      throw new Error(`uid ${ids.uid} cannot enter ${dir} (mode ${mode}), so it cannot run ${file}`);
+    }
+  }
+  throw new Error(`uid ${ids.uid} cannot run ${file}`);
 }
 
 /** Removes the directories tempDir made (call it from afterAll). */
@@ -130,11 +165,18 @@ export async function handover(root: string, doc: unknown): Promise<{ code: numb
 
 /** One cfa-read call; checks the answer is one line of ASCII JSON. */
 export async function read(root: string, args: readonly string[] = []): Promise<ReadAnswer> {
-  const result = await run(path.join(binDir, 'cfa-read'), args, { env: { ...process.env, CFA_ROOT: root } });
+  return readAnswer(await run(path.join(binDir, 'cfa-read'), args, { env: { ...process.env, CFA_ROOT: root } }));
+}
+
+/** What a cfa-read run printed, checked to be one line of ASCII JSON, wherever it ran. */
+export function readAnswer(result: RunResult): ReadAnswer {
   if (result.code !== 0) throw new Error(`cfa-read failed (${String(result.code)}): ${result.stdout}${result.stderr}`);
   if (!/^[\x20-\x7e]*\n$/.test(result.stdout)) throw new Error(`cfa-read answer is not one ASCII line: ${result.stdout}`);
   return JSON.parse(result.stdout) as ReadAnswer;
 }
+
+/** Runs cfa-read with the given arguments in some machine (this host, a container). */
+export type Reader = (args: readonly string[]) => Promise<ReadAnswer>;
 
 export interface Drained {
   channels: Record<ChannelName, Buffer>;
@@ -147,15 +189,16 @@ export interface Drained {
  * exited and every channel is drained. Checks every answer's offsets on the way.
  */
 export async function drain(
-  root: string,
+  root: string | Reader,
   options: { maxBytes?: number; waitMs?: number; maxReads?: number } = {},
 ): Promise<Drained> {
+  const reader: Reader = typeof root === 'string' ? (args) => read(root, args) : root;
   const got: Record<ChannelName, Buffer[]> = { setup: [], out: [], err: [] };
   const offsets: Record<ChannelName, number> = { setup: 0, out: 0, err: 0 };
   for (let reads = 1; reads <= (options.maxReads ?? 100_000); reads++) {
     const args = channelNames.flatMap((name) => [`--${name}`, String(offsets[name])]);
     args.push('--max-bytes', String(options.maxBytes ?? 1_048_576), '--wait-ms', String(options.waitMs ?? 200));
-    const answer = await read(root, args);
+    const answer = await reader(args);
     for (const name of channelNames) {
       const channel = answer.channels[name];
       if (channel.offset !== offsets[name]) throw new Error(`${name}: offset ${channel.offset} != asked ${offsets[name]}`);
@@ -176,10 +219,11 @@ export async function drain(
   throw new Error('the run did not drain');
 }
 
-export async function waitForState(root: string, state: string, timeoutMs = 15_000): Promise<ReadAnswer> {
+export async function waitForState(root: string | Reader, state: string, timeoutMs = 15_000): Promise<ReadAnswer> {
+  const reader: Reader = typeof root === 'string' ? (args) => read(root, args) : root;
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const answer = await read(root, ['--max-bytes', '0']);
+    const answer = await reader(['--max-bytes', '0']);
     if (answer.state === state) return answer;
     if (Date.now() > end) throw new Error(`state stayed ${answer.state}, wanted ${state}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -36,8 +36,9 @@ describe('image scripts', () => {
     }
   });
 
-  it('are shellcheck-clean (the claude stand-in too)', () => {
-    const result = spawnSync('shellcheck', ['--format=gcc', ...scripts, fakeClaude], { encoding: 'utf8' });
+  it('are shellcheck-clean (the claude stand-in and the podman tests\' probes too)', () => {
+    const probes = path.join(repoRoot, 'test', 'image-podman', 'probes.sh');
+    const result = spawnSync('shellcheck', ['--format=gcc', ...scripts, fakeClaude, probes], { encoding: 'utf8' });
     expect(result.error).toBeUndefined();
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -71,7 +72,7 @@ describe('image/Dockerfile', () => {
     expect(stage[0]).toMatch(/^FROM debian:[a-z]+-slim$/);
     const text = stage.join('\n');
     expect(text).not.toMatch(/\b(npm|nodejs|build-essential|gcc|make|curl|wget)\b/);
-    expect(text).toMatch(/COPY --from=claude \/claude \/usr\/local\/bin\/claude/);
+    expect(text).toMatch(/COPY --from=claude --chmod=0755 \/claude \/usr\/local\/bin\/claude/);
   });
 
   it('installs every package the scripts need', () => {
@@ -85,11 +86,27 @@ describe('image/Dockerfile', () => {
     for (const pkg of needed) expect(installs, pkg).toContain(pkg);
   });
 
+  it('sets modes as it copies: no RUN changes a copied file, which would store it again in a new layer', () => {
+    const stage = finalStage();
+    const copied = stage
+      .filter((l) => l.startsWith('COPY '))
+      .map((l) => l.split(/\s+/).at(-1) as string);
+    expect(copied).toContain('/usr/local/bin/claude');
+    for (const run of stage.filter((l) => l.startsWith('RUN '))) {
+      for (const m of run.matchAll(/\b(?:chmod|chown|touch|sed -i)\b([^&;|]*)/g)) {
+        const touched = (m[1] ?? '').split(/\s+/).filter((w) => w.startsWith('/'));
+        for (const path of touched) {
+          expect(copied.some((dest) => path.startsWith(dest.replace(/\/$/, '')))).toBe(false);
+        }
+      }
+    }
+  });
+
   it('has the two users, the scripts, labels and the entrypoint', () => {
     const text = finalStage().join('\n');
     expect(text).toMatch(/useradd --uid 1000 .*\bagent\b/);
     expect(text).toMatch(/chown agent:agent \/workspace/);
-    expect(text).toMatch(/^COPY bin\/ \/usr\/local\/bin\/$/m);
+    expect(text).toMatch(/^COPY --chmod=0755 bin\/ \/usr\/local\/bin\/$/m);
     expect(text).toMatch(/^ENV CFA_ROOT=\/ +CFA_AGENT_USER=agent /m);
     for (const label of ['source', 'version', 'description']) {
       expect(text).toContain(`org.opencontainers.image.${label}=`);

@@ -7,13 +7,28 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'no
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeClaudeWrapper } from '../anthropic/claude-cli.ts';
+import { claudeBinary, writeClaudeWrapper } from '../anthropic/claude-cli.ts';
 import { loadScenarios } from '../anthropic/scenario.ts';
 import { startMessagesStandIn, type StandIn } from '../anthropic/standin.ts';
-import { drain, git, handover, handoverDoc, makeRepo, removeTempDirs, repoRoot, startEntrypoint, tempDir, waitForState } from './harness.ts';
+import {
+  assertRunnableBy,
+  drain,
+  git,
+  handover,
+  handoverDoc,
+  makeRepo,
+  removeTempDirs,
+  repoRoot,
+  stageExecutable,
+  startEntrypoint,
+  tempDir,
+  waitForState,
+} from './harness.ts';
 
 const isRoot = process.getuid?.() === 0;
-const AGENT = 'cfa-test-agent';
+// A user of this file's own: the supervisor ends every process of its agent user when
+// Claude exits, so a user shared with agent.test.ts (run in parallel) would end its runs.
+const AGENT = 'cfa-test-cli-agent';
 
 function agentIds(): { uid: number; gid: number } | undefined {
   if (!isRoot) return undefined;
@@ -60,7 +75,13 @@ async function runOnce(options: { agentUser: string; sandbox: boolean; owner?: {
   mkdirSync(home, { recursive: true });
   if (options.owner) chownSync(home, options.owner.uid, options.owner.gid);
   const gitBase = makeGitBase(options.owner);
-  const wrapper = writeClaudeWrapper({ dir: path.join(dir, 'bin'), baseUrl: standin.url, home, sandbox: options.sandbox });
+  // As the agent, the CLI must be where that user can reach it, wherever this checkout lives.
+  let binary: string | undefined;
+  if (options.owner) {
+    binary = stageExecutable(claudeBinary());
+    assertRunnableBy(options.owner, binary);
+  }
+  const wrapper = writeClaudeWrapper({ dir: path.join(dir, 'bin'), baseUrl: standin.url, home, sandbox: options.sandbox, binary });
   const root = path.join(dir, 'root');
   const machine = startEntrypoint(root, { CFA_CLAUDE: wrapper, CFA_AGENT_USER: options.agentUser });
   await waitForState(root, 'waiting');

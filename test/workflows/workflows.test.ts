@@ -91,6 +91,8 @@ describe('image.yml', () => {
         const args = String(b.with?.['build-args']);
         expect(args).toContain('CLAUDE_CODE_VERSION=${{ steps.meta.outputs.claude-code-version }}');
         expect(args).toContain('IMAGE_SOURCE=${{ github.server_url }}/${{ github.repository }}');
+        // The published image has GitHub's gh; only local podman builds take Debian's.
+        expect(args).toMatch(/^GH_SOURCE=github$/m);
       }
     }
     // The script reads exactly that key (image-meta.test.ts runs it).

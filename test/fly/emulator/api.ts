@@ -231,12 +231,8 @@ export class FlyApi {
       '/sbin',
       '/bin',
     ].filter((d): d is string => Boolean(d));
-    const env: Record<string, string> = {
-      PATH: pathDirs.join(':'),
-      HOME: join(root, 'home'),
-      TMPDIR: join(root, 'tmp'),
-      LANG: 'C.UTF-8',
-      ...(process.env.USER ? { USER: process.env.USER } : {}),
+    // What Fly gives the process inside its image.
+    const flyEnv: Record<string, string> = {
       ...this.settings.imageEnv,
       ...valid.env,
       FLY_APP_NAME: app,
@@ -247,6 +243,14 @@ export class FlyApi {
       FLY_IMAGE_REF: String(valid.config.image),
       FLY_MACHINE_VERSION: iid,
       FLY_VM_MEMORY_MB: String(guest.memory_mb),
+    };
+    const env: Record<string, string> = {
+      PATH: pathDirs.join(':'),
+      HOME: join(root, 'home'),
+      TMPDIR: join(root, 'tmp'),
+      LANG: 'C.UTF-8',
+      ...(process.env.USER ? { USER: process.env.USER } : {}),
+      ...flyEnv,
       // Plain-host mode of the image: its root is this machine's directory.
       CFA_ROOT: root,
       CFA_AGENT_USER: this.settings.agentUser,
@@ -269,6 +273,7 @@ export class FlyApi {
         autoDestroy: valid.autoDestroy,
         root,
         env,
+        flyEnv,
         plan: this.pendingPlans.shift(),
       },
       this.deps,
@@ -336,7 +341,7 @@ export class FlyApi {
     const result = await runExec(
       this.deps.procs,
       machine.tag,
-      argv,
+      machine.execArgv(argv),
       machine.env,
       machine.init.root,
       b.stdin as string | undefined,

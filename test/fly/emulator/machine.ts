@@ -48,6 +48,7 @@ export interface MachineInit {
   autoDestroy: boolean;
   root: string;
   env: Record<string, string>;
+  flyEnv: Record<string, string>;
   plan: MachineFaultPlan | undefined;
 }
 
@@ -77,6 +78,8 @@ export class MachineRuntime {
   env: Record<string, string>;
   private readonly deps: MachineDeps;
   private child: ChildProcess | undefined;
+  /** The launch spec of the current (or last) process: how exec runs, what to release. */
+  private spec: LaunchSpec | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly listeners = new Set<() => void>();
   private restartCount = 0;
@@ -172,7 +175,13 @@ export class MachineRuntime {
 
   private spawnProcess(): void {
     if (this.closed) return;
-    const ctx: LaunchContext = { machine: this.snapshot(), root: this.init.root, env: { ...this.init.env }, repoRoot: this.deps.repoRoot };
+    const ctx: LaunchContext = {
+      machine: this.snapshot(),
+      root: this.init.root,
+      env: { ...this.init.env },
+      flyEnv: { ...this.init.flyEnv },
+      repoRoot: this.deps.repoRoot,
+    };
     let spec: LaunchSpec;
     try {
       spec = this.deps.launch(ctx);
@@ -181,6 +190,7 @@ export class MachineRuntime {
       return;
     }
     this.env = spec.env ?? ctx.env;
+    this.spec = spec;
     const child = this.deps.procs.spawn(spec.command, spec.args ?? [], this.env, this.init.root, this.tag);
     this.child = child;
     this.starts += 1;
@@ -206,7 +216,25 @@ export class MachineRuntime {
       this.child = undefined;
       void this.onProcessExit(code, signal).finally(resolveExited);
     });
-    this.later(this.deps.bootMs, () => this.markStarted(generation));
+    if (spec.booted) {
+      // A process that ends before it has booted is recorded by its exit alone.
+      spec.booted.then(
+        () => this.later(this.deps.bootMs, () => this.markStarted(generation)),
+        () => undefined,
+      );
+    } else {
+      this.later(this.deps.bootMs, () => this.markStarted(generation));
+    }
+  }
+
+  /** The host command line that runs an exec request's argv in this machine. */
+  execArgv(argv: string[]): string[] {
+    return this.spec?.exec ? this.spec.exec(argv) : argv;
+  }
+
+  /** Frees what the machine's process left outside the host's process tree (its launch spec's release). */
+  async release(): Promise<void> {
+    await this.spec?.release?.();
   }
 
   private markStarted(generation: number): void {
@@ -232,6 +260,7 @@ export class MachineRuntime {
   private async onProcessExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     // The VM stops with its main process: nothing else of the machine keeps running.
     await this.deps.procs.killTag(this.tag, this.init.root);
+    await this.release();
     if (this.state === 'starting') {
       // It exited before the boot delay passed: it did start, briefly.
       this.pushEvent(simpleEvent('start', 'started', 'flyd', Date.now()));

@@ -50,6 +50,23 @@ export interface LaunchSpec {
   args?: string[];
   /** Full environment of the process; default: LaunchContext.env. */
   env?: Record<string, string>;
+  /**
+   * How exec runs a command in this machine: the host command line for the exec
+   * request's argv (e.g. `podman exec -i NAME ...argv`). Default: argv itself, on
+   * the host, in the machine's environment, with cwd = its root.
+   */
+  exec?: (argv: string[]) => string[];
+  /**
+   * Resolves once the machine has booted (e.g. its container runs); `started`
+   * follows bootMs later. Default: the process was spawned.
+   */
+  booted?: Promise<void>;
+  /**
+   * Frees what the machine holds outside the host's process tree (e.g. its
+   * container): called when its process has ended or been killed, before the exit
+   * is recorded, and at close(). Must be safe to call more than once.
+   */
+  release?: () => Promise<void>;
 }
 
 export interface LaunchContext {
@@ -58,6 +75,12 @@ export interface LaunchContext {
   root: string;
   /** The environment the emulator built for this machine (also used by exec). */
   env: Record<string, string>;
+  /**
+   * The environment Fly gives the machine's process in its image: imageEnv, then
+   * config.env over it, then the FLY_* variables. No plain-host additions (PATH,
+   * HOME, CFA_ROOT, ...): what a launcher that runs the real image passes to it.
+   */
+  flyEnv: Record<string, string>;
   /** Repository root (holds image/bin). */
   repoRoot: string;
 }
