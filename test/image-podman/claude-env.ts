@@ -11,9 +11,10 @@ export function imageClaudeEnv(baseUrl: string): Record<string, string> {
   return Object.fromEntries(Object.entries(claudeEnv({ baseUrl, home: '/nonexistent' })).filter(([name]) => TRAVELS.test(name)));
 }
 
-/** The same as the action's `env` input: NAME=value per line. */
+/** The same as the action's `env` input: NAME=value per line. The URL is not among them: the action sets it from anthropic-base-url. */
 export function imageClaudeEnvInput(baseUrl: string): string {
   return Object.entries(imageClaudeEnv(baseUrl))
+    .filter(([name]) => name !== 'ANTHROPIC_BASE_URL')
     .map(([name, value]) => `${name}=${value}`)
     .join('\n');
 }

@@ -187,7 +187,7 @@ describe.skipIf(uid === undefined)('cfa-entrypoint with an agent user (needs roo
     const machine = startEntrypoint(root, {
       CFA_AGENT_USER: user,
       CFA_CLAUDE: agentClaude(uid),
-      CFA_DEADLINE: String(Math.floor(Date.now() / 1000) + 2),
+      CFA_DEADLINE: String(Math.floor(Date.now() / 1000) + 5),
       CFA_KILL_GRACE_SECONDS: '0.5',
     });
     await waitForState(root, 'waiting');

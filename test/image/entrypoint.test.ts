@@ -358,7 +358,7 @@ describe('cfa-entrypoint: every failure ends recorded, with one clear setup line
     const rec = path.join(dir, 'rec');
     const s = await runScenario({
       dir,
-      env: { CFA_DEADLINE: String(Math.floor(Date.now() / 1000) + 2), CFA_KILL_GRACE_SECONDS: '0.5' },
+      env: { CFA_DEADLINE: String(Math.floor(Date.now() / 1000) + 5), CFA_KILL_GRACE_SECONDS: '0.5' }, // time enough to start claude on a busy machine
       plan: [`record ${rec}`, 'ignore-term', 'holder', 'out started', 'hang'],
     });
     expect(s.drained.channels.out.toString()).toBe('started\n');
