@@ -5,7 +5,7 @@ import { appendFileSync, createReadStream } from 'node:fs';
 import { Redactor } from './redact.ts';
 import { renderSummary } from './report/summary.ts';
 import { decideOutcome } from './stream/outcome.ts';
-import { Pipeline, type ToolOutputMode } from './stream/pipeline.ts';
+import { Pipeline, type ToolOutputMode } from './report/pipeline.ts';
 
 const USAGE = 'usage: replay [--tool-output none|truncated|full] FILE   (FILE "-" reads standard input)';
 

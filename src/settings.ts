@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseVmSize, type GuestSize } from './fly/machine-config.ts';
 import { kib, quote, quoteList, splitArgs, splitList, splitToolList } from './input-text.ts';
 import { parseRepoSpec, type RepoSpec } from './repo-spec.ts';
-import type { ToolOutputMode } from './stream/pipeline.ts';
+import type { ToolOutputMode } from './report/log.ts';
 
 export type InputReader = (name: string) => string;
 

@@ -1,8 +1,9 @@
-// The checks phase, before anything is spent: who may start a paid run, and
-// which commit each repository is. Every clone is pinned to a commit SHA here,
+// The checks phase, before anything is spent: who may start a paid run,
+// which commit each repository is, and whether the Anthropic key is taken. Every clone is pinned to a commit SHA here,
 // on the runner, so a push that lands after the check changes nothing the
 // machine clones; and each repository's trusted commit (a PR's base, else the
 // default branch), the only place its instructions and settings may come from.
+import { checkAnthropicCredential } from '../anthropic/credential-check.ts';
 import { checkActor } from '../github/actor-check.ts';
 import type { GitHubApi, PullRequestSummary } from '../github/api.ts';
 import type { EventInfo } from '../github/event.ts';
@@ -35,6 +36,8 @@ export interface ChecksInput {
   /** Absent when there is no GitHub token. */
   github: GitHubApi | undefined;
   remoteRefs: RemoteRefsReader;
+  /** The Anthropic credential's check (default: asks the API, or anthropic-base-url). */
+  checkCredential?: typeof checkAnthropicCredential;
 }
 
 export async function runChecks(input: ChecksInput): Promise<ChecksResult> {
@@ -56,6 +59,11 @@ export async function runChecks(input: ChecksInput): Promise<ChecksResult> {
       settings.reposFromEvent ? eventClone(input, spec, pull, notes) : namedClone(input, spec, urlOf(spec.repo, event.serverUrl), notes),
     ),
   );
+  // A refused key fails here, at no VM cost.
+  const verdict = await (input.checkCredential ?? checkAnthropicCredential)(settings.anthropic, { baseUrl: settings.anthropicBaseUrl });
+  if (verdict.status === 'refused') {
+    throw new Error(`${settings.anthropic.input} was refused by the Anthropic API (${verdict.message}); no machine was started.`);
+  }
   return { kind: 'go', clones, notes };
 }
 

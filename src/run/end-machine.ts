@@ -1,10 +1,12 @@
-// The end of a machine's life as the run sees it: destroy it, then read the
-// machine's own account of that life (exit code, OOM kill, the events that give
-// its running time).
+// The destroy phase: the machine the run created, whatever happened after,
+// is destroyed here (the post step makes sure again); then the machine's own
+// account of its life is read (exit code, OOM kill, the events that give its
+// running time).
 import { STATE, type StateStore } from '../action-state.ts';
 import type { FlyClient } from '../fly/client.ts';
 import { exitInfoFromEvents } from '../fly/exit.ts';
 import type { Machine } from '../fly/types.ts';
+import type { RunContext } from './run-context.ts';
 import { callBudget } from './wrap-up.ts';
 
 const DESTROY_MS = 60_000;
@@ -53,5 +55,23 @@ export async function endMachine(options: {
   } catch {
     // The report goes on without the machine's events.
   }
+  return end;
+}
+
+/** Destroys whatever machine the run created (known from the create answer on); undefined when none was. */
+export async function destroyCreated(ctx: RunContext): Promise<MachineEnd | undefined> {
+  const machineId = ctx.record.createdId;
+  if (!machineId) return undefined;
+  const end = await endMachine({
+    fly: ctx.deps.fly,
+    app: ctx.settings.fly.app,
+    machineId,
+    state: ctx.deps.state,
+    cancel: ctx.stop.cancel,
+    cancelEndBy: () => ctx.cancelEndBy(),
+    onNote: (line) => ctx.note(line),
+    onWarning: (line) => ctx.log.warning(line),
+  });
+  ctx.record.machineEvents = end.events;
   return end;
 }

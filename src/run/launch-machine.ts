@@ -1,17 +1,13 @@
-// Launch: one machine for this run, found again by its nonce if the create
-// answer is lost, its id in action state the moment it is known, started,
-// then handed the credentials and prompt over exec stdin (never in config).
+// The launch phase: one machine for this run, found again by its nonce if the
+// create answer is lost, its id in action state (and told to the run, which
+// destroys whatever was created) the moment it is known, then started.
 import { randomBytes } from 'node:crypto';
 import { STATE, type StateStore } from '../action-state.ts';
 import type { FlyClient } from '../fly/client.ts';
-import { backoffDelay, DEFAULT_RETRY } from '../fly/backoff.ts';
-import { isAbortError, isAmbiguousFailure } from '../fly/errors.ts';
 import { createMachineIdempotent } from '../fly/launch.ts';
 import { assertNoSecrets, buildMachineConfig, runMetadata } from '../fly/machine-config.ts';
-import { realSleep } from '../fly/request.ts';
-import type { ExecResult, Machine } from '../fly/types.ts';
+import type { Machine } from '../fly/types.ts';
 import type { EventInfo } from '../github/event.ts';
-import type { Handover } from '../machine/handover.ts';
 import type { Settings } from '../settings.ts';
 
 /**
@@ -76,6 +72,7 @@ export async function launchMachine(options: {
   // Fly returns a machine's config in plain text to anyone with an app token, even after destroy.
   assertNoSecrets(request, settings.secrets);
 
+  note(`Starting a ${settings.fly.sizeName} (${settings.fly.guest.memoryMb} MB) machine in app ${settings.fly.app} with ${settings.fly.image}`);
   const createdAt = now();
   const launched = await createMachineIdempotent(fly, {
     app: settings.fly.app,
@@ -100,7 +97,10 @@ export async function launchMachine(options: {
       { signal },
     );
     if (started) {
-      return { machine, region: machine.region ?? launched.region ?? '', startMs: now() - createdAt, deadlineEpochSeconds };
+      const region = machine.region ?? launched.region ?? '';
+      const startMs = now() - createdAt;
+      note(`Machine ${machine.id} started in ${region || "Fly's choice of region"} after ${(startMs / 1000).toFixed(1)} s`);
+      return { machine, region, startMs, deadlineEpochSeconds };
     }
     const current = await fly.getMachine(settings.fly.app, machine.id, { signal });
     if (current.state === 'failed' || current.state === 'destroyed' || current.state === 'stopped') {
@@ -109,57 +109,3 @@ export async function launchMachine(options: {
   }
   throw new Error(`machine ${machine.id} did not start within ${START_TIMEOUT_MS / 60_000} minutes`);
 }
-
-export class HandoverError extends Error {
-  override name = 'HandoverError';
-}
-
-/** Sends credentials, prompt and settings to the image's `cfa-handover` over exec stdin. */
-export async function handOver(options: {
-  fly: Pick<FlyClient, 'exec'>;
-  app: string;
-  machineId: string;
-  handover: Handover;
-  signal?: AbortSignal;
-  /** Sends tried in all after failures that leave it unknown whether the image got the handover; default 4. */
-  attempts?: number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}): Promise<void> {
-  const attempts = Math.max(1, options.attempts ?? 4);
-  const sleep = options.sleep ?? realSleep;
-  let unanswered = false;
-  for (let attempt = 1; ; attempt++) {
-    let result: ExecResult;
-    try {
-      result = await options.fly.exec(options.app, options.machineId, {
-        command: ['cfa-handover'],
-        stdin: JSON.stringify(options.handover),
-        timeoutSeconds: 30,
-        signal: options.signal,
-      });
-    } catch (err) {
-      // No answer, or a 408/5xx: the image may or may not have stored it. Sending again is safe,
-      // because the image refuses a second handover (exit 3), which then says the first one landed.
-      if (isAbortError(err) || options.signal?.aborted || !isAmbiguousFailure(err) || attempt >= attempts) {
-        throw new HandoverError(`handing the prompt and credentials to machine ${options.machineId} failed: ${(err as Error).message}`, {
-          cause: err,
-        });
-      }
-      unanswered = true;
-      await sleep(backoffDelay(attempt, Math.random, DEFAULT_RETRY), options.signal);
-      continue;
-    }
-    if (result.exitCode === 0) return;
-    if (result.exitCode === HANDOVER_ALREADY_RECEIVED && unanswered) return;
-    let why = (result.stdout || result.stderr).trim().slice(0, 300);
-    try {
-      why = (JSON.parse(result.stdout) as { error?: string }).error ?? why;
-    } catch {
-      // keep the raw text
-    }
-    throw new HandoverError(`the machine refused the handover (exit ${result.exitCode}): ${why}`);
-  }
-}
-
-/** cfa-handover's exit status for "a handover was already received". */
-const HANDOVER_ALREADY_RECEIVED = 3;

@@ -93,6 +93,73 @@ export class LiveComment {
   }
 }
 
+/** Where the run's comment goes, when it has one: the PR or issue found, behind a sticky marker of this job's key. */
+export async function openLiveComment(options: {
+  settings: Settings;
+  event: EventInfo;
+  github: GitHubApi | undefined;
+  state: StateStore;
+  jobIndex: string;
+  workflowToken: boolean;
+  onWarning: (message: string) => void;
+}): Promise<LiveComment | undefined> {
+  const { settings, event, github } = options;
+  if (!github || settings.comment === 'off') return undefined;
+  const issueNumber = await commentTarget(settings, event, github).catch((err: Error) => {
+    options.onWarning(`Could not find the pull request to comment on: ${err.message}`);
+    return undefined;
+  });
+  if (!issueNumber) return undefined;
+  return new LiveComment({
+    api: github,
+    event,
+    issueNumber,
+    key: commentKey(settings, event, options.jobIndex),
+    state: options.state,
+    workflowToken: options.workflowToken,
+    onWarning: (message) => options.onWarning(`PR comment: ${message}`),
+  });
+}
+
+/**
+ * The live comment as the run feeds it: nothing until a comment is attached;
+ * the stream's changes mark it dirty, and the timers' tick renders it only then.
+ */
+export class LiveCommentSink {
+  #comment: LiveComment | undefined;
+  #dirty = true;
+
+  attach(comment: LiveComment | undefined): void {
+    this.#comment = comment;
+  }
+
+  get url(): string | undefined {
+    return this.#comment?.url;
+  }
+
+  /** The run changed: the next tick renders. */
+  changed(): void {
+    this.#dirty = true;
+  }
+
+  /** Renders and queues a live update now (not awaited: the sticky comment paces what GitHub sees). */
+  live(render: () => { report: RunReport; progress: LiveProgress }): void {
+    if (!this.#comment) return;
+    this.#dirty = false;
+    const { report, progress } = render();
+    void this.#comment.live(report, progress);
+  }
+
+  /** On the timers' tick: renders only when the run changed since the last render. */
+  tick(render: () => { report: RunReport; progress: LiveProgress }): void {
+    if (this.#dirty) this.live(render);
+  }
+
+  async final(report: RunReport): Promise<void> {
+    await this.#comment?.final(report);
+  }
+}
+
 /** The live comment's progress line and recent calls, from the run so far. */
 export function liveProgress(snap: RunSnapshot, elapsedMs: number): LiveProgress {
   return {

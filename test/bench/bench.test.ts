@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideOutcome } from '../../src/stream/outcome.ts';
-import { Pipeline } from '../../src/stream/pipeline.ts';
+import { Pipeline } from '../../src/report/pipeline.ts';
 import { FAKE_CLAUDE } from '../e2e/world.ts';
 import { bundleSizes, coldStart, coldStartLines } from './cold-start.ts';
 import { BASELINES, consume, STAGES, type ConsumerName } from './consumers.ts';

@@ -2,7 +2,7 @@
 // - bare:     split on LF with Buffer.indexOf, JSON.parse each line, nothing else
 //             (the floor: what any correct consumer must at least do);
 // - naive:    the common `buf += chunk.toString()` loop with indexOf/slice;
-// - pipeline: src/stream/pipeline.ts exactly as replay drives it, minus stdout.
+// - pipeline: src/report/pipeline.ts exactly as replay drives it, minus stdout.
 // And, to find where the pipeline's time goes, its stages cumulatively:
 // - lines:    LineSplitter only;
 // - events:   + parseEventLine;
@@ -12,7 +12,7 @@ import { Buffer } from 'node:buffer';
 import { parseEventLine } from '../../src/stream/events.ts';
 import { LineSplitter } from '../../src/stream/lines.ts';
 import { decideOutcome } from '../../src/stream/outcome.ts';
-import { Pipeline } from '../../src/stream/pipeline.ts';
+import { Pipeline } from '../../src/report/pipeline.ts';
 import { RunState } from '../../src/stream/run-state.ts';
 
 export const BASELINES = ['bare', 'naive', 'pipeline'] as const;

@@ -64,7 +64,7 @@ describe('runChecks', () => {
 
   const check = async (name: string, payload: object, inputs: Record<string, string> = {}, actor = 'octocat') => {
     const event = describeEvent(eventInput(name, payload as Record<string, unknown>, { actor }));
-    return runChecks({ settings: settingsFor(event, inputs), event, github: api, remoteRefs: refs });
+    return runChecks({ settings: settingsFor(event, inputs), event, github: api, remoteRefs: refs, checkCredential: async () => ({ status: 'accepted' }) });
   };
   const comment = (number: number) => ({ issue: { number, pull_request: {} }, comment: { body: 'x' } });
 
@@ -127,6 +127,12 @@ describe('runChecks', () => {
   it('a ref the server does not have, or an unreachable server, stops the run before anything starts', async () => {
     await expect(check('push', {}, { repos: 'octo/app@nope' })).rejects.toThrow('octo/app has no branch, tag or ref "nope" (a commit must be given as its full SHA), so nothing was started.');
     await expect(check('push', {}, { repos: 'https://unreachable.example/o/r@main' })).rejects.toThrow(/Could not ask https:\/\/unreachable.example\/o\/r which commit "main" is/);
+  });
+
+  it('a refused Anthropic key stops the run before any machine, naming its input', async () => {
+    const event = describeEvent(eventInput('push', {}));
+    const run = runChecks({ settings: settingsFor(event), event, github: api, remoteRefs: refs, checkCredential: async () => ({ status: 'refused', message: 'authentication_error: invalid x-api-key' }) });
+    await expect(run).rejects.toThrow('anthropic-api-key was refused by the Anthropic API (authentication_error: invalid x-api-key); no machine was started.');
   });
 
   it('a full sha on an unreachable server is still cloned, with no instructions trusted', async () => {

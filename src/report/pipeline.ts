@@ -1,16 +1,18 @@
 // The whole pure pipeline in one object: bytes of Claude's stdout and stderr
 // in, workflow-log text out (through the injection-safe writer), run state
 // kept. The action feeds it from the machine; replay feeds it from a file.
+// It lives with the renderer it joins to the stream layer, which knows
+// nothing of reports.
 import { Redactor } from '../redact.ts';
-import { LogRenderer } from '../report/log.ts';
-import { LogWriter } from '../report/log-writer.ts';
-import { parseEventLine } from './events.ts';
-import { LineSplitter, type LineEnding } from './lines.ts';
-import type { Outcome } from './outcome.ts';
-import { RunState } from './run-state.ts';
-import type { RunChange, RunSnapshot } from './types.ts';
+import { parseEventLine } from '../stream/events.ts';
+import { LineSplitter, type LineEnding } from '../stream/lines.ts';
+import type { Outcome } from '../stream/outcome.ts';
+import { RunState } from '../stream/run-state.ts';
+import type { RunChange, RunSnapshot } from '../stream/types.ts';
+import { LogRenderer, type ToolOutputMode } from './log.ts';
+import { LogWriter } from './log-writer.ts';
 
-export type ToolOutputMode = 'none' | 'truncated' | 'full';
+export type { ToolOutputMode } from './log.ts';
 
 export interface PipelineOptions {
   /** Where workflow-log text goes (the runner's stdout, or a test buffer). */
