@@ -121,7 +121,8 @@ function prepareLaunch(client: LaunchClient, options: LaunchOptions): Launch {
     config: { ...options.request.config, metadata: { ...options.request.config.metadata, [nonceKey]: nonce } },
   };
   const pause = (n: number) => sleep(backoffDelay(n, random, DEFAULT_RETRY), signal);
-  return { client, options, app, nonce, nonceKey, signal, perRegion, lookupAttempts, request, regions, pause, attempts: 0, ambiguous: false, tried: [], capacityNotes: [] };
+  const resolved = { client, options, app, nonce, nonceKey, signal, perRegion, lookupAttempts, request, regions, pause };
+  return { ...resolved, attempts: 0, ambiguous: false, tried: [], capacityNotes: [] };
 }
 
 /** Up to perRegion creates in one region: the machine, or undefined to move on to the next region. */
