@@ -155,79 +155,18 @@ export function createFlyRequester(options: FlyRequestOptions): FlyRequester {
   const limiter = new RateLimiter({ now, sleep, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
   const choice: DispatcherChoice | undefined = options.dispatcher ? undefined : chooseDispatcher(options.env ?? process.env);
   const dispatcher = options.dispatcher ?? choice!.dispatcher;
-  const userAgent = options.userAgent ?? USER_AGENT;
-  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const connection: Connection = { auth, userAgent: options.userAgent ?? USER_AGENT, dispatcher, defaultTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
 
-  async function tryOnce(call: FlyCall, url: string, shownPath: string): Promise<FlyResponse | FlyApiError | FlyNetworkError> {
-    const headers: Record<string, string> = {
-      authorization: auth,
-      accept: 'application/json',
-      'user-agent': userAgent,
-    };
-    let body: string | undefined;
-    if (call.body !== undefined) {
-      body = JSON.stringify(call.body);
-      headers['content-type'] = 'application/json';
-    }
-    const timeout = new AbortController();
-    const timeoutMs = call.timeoutMs ?? defaultTimeout;
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout.signal]) : timeout.signal;
-    try {
-      const res = await undiciRequest(url, { method: call.method, headers, body, signal, dispatcher });
-      const text = await res.body.text();
-      const requestId = headerValue(res.headers['fly-request-id']);
-      const status = res.statusCode;
-      if ((status >= 200 && status < 300) || call.expect?.includes(status)) {
-        return { method: call.method, path: shownPath, status, text, json: parseJson(text), requestId, headers: res.headers, attempts: 0 };
-      }
-      const { message, flyStatus } = parseErrorBody(text);
-      const retryAfter = headerValue(res.headers['retry-after']);
-      return new FlyApiError({
-        status,
-        message,
-        method: call.method,
-        path: shownPath,
-        ...(flyStatus ? { flyStatus } : {}),
-        ...(requestId ? { requestId } : {}),
-        ...(retryAfter ? { retryAfter } : {}),
-      });
-    } catch (err) {
-      if (call.signal?.aborted) throw call.signal.reason ?? err;
-      if (timeout.signal.aborted) {
-        return new FlyNetworkError({ kind: 'timeout', method: call.method, path: shownPath, notSent: false, cause: err, detail: `no answer within ${timeoutMs} ms` });
-      }
-      const code = errorCode(err);
-      if (code && (NOT_SENT_CODES.has(code) || BROKEN_CODES.has(code))) {
-        return new FlyNetworkError({ kind: 'network', code, method: call.method, path: shownPath, notSent: NOT_SENT_CODES.has(code), cause: err, detail: (err as Error).message });
-      }
-      throw err; // a programming error, not a network one
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  function shouldRetry(call: FlyCall, error: FlyApiError | FlyNetworkError): boolean {
-    const idempotent = call.idempotent ?? call.method !== 'POST';
-    if (error instanceof FlyNetworkError) return error.notSent || idempotent;
-    if (error.status === 429) return true;
-    if (error.status === 408 || error.status >= 500) return idempotent;
-    return false;
-  }
-
+  /** Tries until an answer, a failure not worth retrying, or the last attempt; paced, with backoff or Retry-After between. */
   async function request(call: FlyCall): Promise<FlyResponse> {
     const url = buildUrl(baseUrl, call.path, call.query);
     const shownPath = url.slice(url.indexOf('/v1/'));
     for (let attempt = 1; ; attempt++) {
       if (call.rate) await limiter.acquire(call.rate, call.signal);
-      const outcome = await tryOnce(call, url, shownPath);
+      const outcome = await sendOnce(connection, call, url, shownPath);
       if (!(outcome instanceof Error)) return { ...outcome, attempts: attempt };
-      if (attempt >= policy.maxAttempts || !shouldRetry(call, outcome)) throw outcome;
-      let delayMs = backoffDelay(attempt, random, policy);
-      if (outcome instanceof FlyApiError) {
-        const retryAfter = parseRetryAfter(outcome.retryAfter, now());
-        if (retryAfter !== undefined) delayMs = Math.min(retryAfter, policy.maxRetryAfterMs);
-      }
+      if (attempt >= policy.maxAttempts || !mayRetry(call, outcome)) throw outcome;
+      const delayMs = retryDelay(attempt, outcome, policy, random, now);
       options.onRetry?.({ method: call.method, path: shownPath, attempt, delayMs, error: outcome });
       await sleep(delayMs, call.signal);
     }
@@ -244,6 +183,97 @@ export function createFlyRequester(options: FlyRequestOptions): FlyRequester {
       if (choice) await choice.dispatcher.close();
     },
   };
+}
+
+/** What every try of every call shares: who we are and how we reach Fly. */
+interface Connection {
+  auth: string;
+  userAgent: string;
+  dispatcher: Dispatcher;
+  defaultTimeoutMs: number;
+}
+
+/**
+ * One try: Fly's answer (2xx or an expected status), the error it answered
+ * with, or the network failure. Throws only when the caller aborted, or on
+ * an error that is not a network one (a bug).
+ */
+async function sendOnce(connection: Connection, call: FlyCall, url: string, shownPath: string): Promise<FlyResponse | FlyApiError | FlyNetworkError> {
+  const headers: Record<string, string> = {
+    authorization: connection.auth,
+    accept: 'application/json',
+    'user-agent': connection.userAgent,
+  };
+  let body: string | undefined;
+  if (call.body !== undefined) {
+    body = JSON.stringify(call.body);
+    headers['content-type'] = 'application/json';
+  }
+  const timeout = new AbortController();
+  const timeoutMs = call.timeoutMs ?? connection.defaultTimeoutMs;
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  const signal = call.signal ? AbortSignal.any([call.signal, timeout.signal]) : timeout.signal;
+  try {
+    const res = await undiciRequest(url, { method: call.method, headers, body, signal, dispatcher: connection.dispatcher });
+    const text = await res.body.text();
+    return answerOf(call, shownPath, res.statusCode, text, res.headers);
+  } catch (err) {
+    if (call.signal?.aborted) throw call.signal.reason ?? err;
+    if (timeout.signal.aborted) {
+      return new FlyNetworkError({ kind: 'timeout', method: call.method, path: shownPath, notSent: false, cause: err, detail: `no answer within ${timeoutMs} ms` });
+    }
+    const code = errorCode(err);
+    if (code && (NOT_SENT_CODES.has(code) || BROKEN_CODES.has(code))) {
+      return new FlyNetworkError({ kind: 'network', code, method: call.method, path: shownPath, notSent: NOT_SENT_CODES.has(code), cause: err, detail: (err as Error).message });
+    }
+    throw err; // a programming error, not a network one
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Fly's answer as a response (2xx or expected), or as the error it means. */
+function answerOf(
+  call: FlyCall,
+  shownPath: string,
+  status: number,
+  text: string,
+  headers: Record<string, string | string[] | undefined>,
+): FlyResponse | FlyApiError {
+  const requestId = headerValue(headers['fly-request-id']);
+  if ((status >= 200 && status < 300) || call.expect?.includes(status)) {
+    return { method: call.method, path: shownPath, status, text, json: parseJson(text), requestId, headers, attempts: 0 };
+  }
+  const { message, flyStatus } = parseErrorBody(text);
+  const retryAfter = headerValue(headers['retry-after']);
+  return new FlyApiError({
+    status,
+    message,
+    method: call.method,
+    path: shownPath,
+    ...(flyStatus ? { flyStatus } : {}),
+    ...(requestId ? { requestId } : {}),
+    ...(retryAfter ? { retryAfter } : {}),
+  });
+}
+
+/** A failure is retried when Fly cannot have acted on it, or when acting twice does no harm. */
+function mayRetry(call: FlyCall, error: FlyApiError | FlyNetworkError): boolean {
+  const idempotent = call.idempotent ?? call.method !== 'POST';
+  if (error instanceof FlyNetworkError) return error.notSent || idempotent;
+  if (error.status === 429) return true;
+  if (error.status === 408 || error.status >= 500) return idempotent;
+  return false;
+}
+
+/** Backoff after the attempt, unless Fly said when to come back (capped by the policy). */
+function retryDelay(attempt: number, error: FlyApiError | FlyNetworkError, policy: RetryPolicy, random: () => number, now: () => number): number {
+  const delayMs = backoffDelay(attempt, random, policy);
+  if (error instanceof FlyApiError) {
+    const retryAfter = parseRetryAfter(error.retryAfter, now());
+    if (retryAfter !== undefined) return Math.min(retryAfter, policy.maxRetryAfterMs);
+  }
+  return delayMs;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
