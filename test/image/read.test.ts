@@ -168,4 +168,27 @@ describe('cfa-read', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(statSync(path.join(runDir(fresh), 'last_read')).isFile()).toBe(true);
   });
+
+  it('once Claude has ended, holds an answer with new bytes for the `exited` that follows: one read ends the run', async () => {
+    const root = fakeRun({ out: 'last line\n' });
+    writeFileSync(path.join(runDir(root), 'claude_ended'), '');
+    const pending = read(root, ['--wait-ms', '5000']);
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(path.join(runDir(root), 'reason'), 'exited\n');
+    writeFileSync(path.join(runDir(root), 'exit_code'), '0\n');
+    writeFileSync(path.join(runDir(root), 'state'), 'exited\n');
+    const answer = await pending;
+    expect(answer).toMatchObject({ state: 'exited', reason: 'exited', exit_code: 0 });
+    expect(bytes(answer, 'out').toString()).toBe('last line\n');
+  });
+
+  it('while Claude runs, or for a zero wait, new bytes are answered at once, without holding', async () => {
+    const running = fakeRun({ out: 'x' });
+    expect(await read(running, ['--wait-ms', '20000'])).toMatchObject({ state: 'running' });
+    const ended = fakeRun({ out: 'x' });
+    writeFileSync(path.join(runDir(ended), 'claude_ended'), '');
+    // A zero wait (the read before a destroy at a timeout) never holds: it answers running.
+    expect(await read(ended, ['--wait-ms', '0'])).toMatchObject({ state: 'running' });
+  });
 });
+
