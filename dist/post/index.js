@@ -106574,86 +106574,20 @@ function createFlyRequester(options) {
     const limiter = new RateLimiter({ now, sleep, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
     const choice = options.dispatcher ? undefined : chooseDispatcher(options.env ?? process.env);
     const dispatcher = options.dispatcher ?? choice.dispatcher;
-    const userAgent = options.userAgent ?? USER_AGENT;
-    const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    async function tryOnce(call, url, shownPath) {
-        const headers = {
-            authorization: auth,
-            accept: 'application/json',
-            'user-agent': userAgent,
-        };
-        let body;
-        if (call.body !== undefined) {
-            body = JSON.stringify(call.body);
-            headers['content-type'] = 'application/json';
-        }
-        const timeout = new AbortController();
-        const timeoutMs = call.timeoutMs ?? defaultTimeout;
-        const timer = setTimeout(() => timeout.abort(), timeoutMs);
-        const signal = call.signal ? AbortSignal.any([call.signal, timeout.signal]) : timeout.signal;
-        try {
-            const res = await (0,node_modules_undici/* request */.Em)(url, { method: call.method, headers, body, signal, dispatcher });
-            const text = await res.body.text();
-            const requestId = headerValue(res.headers['fly-request-id']);
-            const status = res.statusCode;
-            if ((status >= 200 && status < 300) || call.expect?.includes(status)) {
-                return { method: call.method, path: shownPath, status, text, json: parseJson(text), requestId, headers: res.headers, attempts: 0 };
-            }
-            const { message, flyStatus } = parseErrorBody(text);
-            const retryAfter = headerValue(res.headers['retry-after']);
-            return new FlyApiError({
-                status,
-                message,
-                method: call.method,
-                path: shownPath,
-                ...(flyStatus ? { flyStatus } : {}),
-                ...(requestId ? { requestId } : {}),
-                ...(retryAfter ? { retryAfter } : {}),
-            });
-        }
-        catch (err) {
-            if (call.signal?.aborted)
-                throw call.signal.reason ?? err;
-            if (timeout.signal.aborted) {
-                return new FlyNetworkError({ kind: 'timeout', method: call.method, path: shownPath, notSent: false, cause: err, detail: `no answer within ${timeoutMs} ms` });
-            }
-            const code = errorCode(err);
-            if (code && (NOT_SENT_CODES.has(code) || BROKEN_CODES.has(code))) {
-                return new FlyNetworkError({ kind: 'network', code, method: call.method, path: shownPath, notSent: NOT_SENT_CODES.has(code), cause: err, detail: err.message });
-            }
-            throw err; // a programming error, not a network one
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }
-    function shouldRetry(call, error) {
-        const idempotent = call.idempotent ?? call.method !== 'POST';
-        if (error instanceof FlyNetworkError)
-            return error.notSent || idempotent;
-        if (error.status === 429)
-            return true;
-        if (error.status === 408 || error.status >= 500)
-            return idempotent;
-        return false;
-    }
+    const connection = { auth, userAgent: options.userAgent ?? USER_AGENT, dispatcher, defaultTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+    /** Tries until an answer, a failure not worth retrying, or the last attempt; paced, with backoff or Retry-After between. */
     async function request(call) {
         const url = buildUrl(baseUrl, call.path, call.query);
         const shownPath = url.slice(url.indexOf('/v1/'));
         for (let attempt = 1;; attempt++) {
             if (call.rate)
                 await limiter.acquire(call.rate, call.signal);
-            const outcome = await tryOnce(call, url, shownPath);
+            const outcome = await sendOnce(connection, call, url, shownPath);
             if (!(outcome instanceof Error))
                 return { ...outcome, attempts: attempt };
-            if (attempt >= policy.maxAttempts || !shouldRetry(call, outcome))
+            if (attempt >= policy.maxAttempts || !mayRetry(call, outcome))
                 throw outcome;
-            let delayMs = backoffDelay(attempt, random, policy);
-            if (outcome instanceof FlyApiError) {
-                const retryAfter = parseRetryAfter(outcome.retryAfter, now());
-                if (retryAfter !== undefined)
-                    delayMs = Math.min(retryAfter, policy.maxRetryAfterMs);
-            }
+            const delayMs = retryDelay(attempt, outcome, policy, random, now);
             options.onRetry?.({ method: call.method, path: shownPath, attempt, delayMs, error: outcome });
             await sleep(delayMs, call.signal);
         }
@@ -106670,6 +106604,86 @@ function createFlyRequester(options) {
                 await choice.dispatcher.close();
         },
     };
+}
+/**
+ * One try: Fly's answer (2xx or an expected status), the error it answered
+ * with, or the network failure. Throws only when the caller aborted, or on
+ * an error that is not a network one (a bug).
+ */
+async function sendOnce(connection, call, url, shownPath) {
+    const headers = {
+        authorization: connection.auth,
+        accept: 'application/json',
+        'user-agent': connection.userAgent,
+    };
+    let body;
+    if (call.body !== undefined) {
+        body = JSON.stringify(call.body);
+        headers['content-type'] = 'application/json';
+    }
+    const timeout = new AbortController();
+    const timeoutMs = call.timeoutMs ?? connection.defaultTimeoutMs;
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout.signal]) : timeout.signal;
+    try {
+        const res = await (0,node_modules_undici/* request */.Em)(url, { method: call.method, headers, body, signal, dispatcher: connection.dispatcher });
+        const text = await res.body.text();
+        return answerOf(call, shownPath, res.statusCode, text, res.headers);
+    }
+    catch (err) {
+        if (call.signal?.aborted)
+            throw call.signal.reason ?? err;
+        if (timeout.signal.aborted) {
+            return new FlyNetworkError({ kind: 'timeout', method: call.method, path: shownPath, notSent: false, cause: err, detail: `no answer within ${timeoutMs} ms` });
+        }
+        const code = errorCode(err);
+        if (code && (NOT_SENT_CODES.has(code) || BROKEN_CODES.has(code))) {
+            return new FlyNetworkError({ kind: 'network', code, method: call.method, path: shownPath, notSent: NOT_SENT_CODES.has(code), cause: err, detail: err.message });
+        }
+        throw err; // a programming error, not a network one
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** Fly's answer as a response (2xx or expected), or as the error it means. */
+function answerOf(call, shownPath, status, text, headers) {
+    const requestId = headerValue(headers['fly-request-id']);
+    if ((status >= 200 && status < 300) || call.expect?.includes(status)) {
+        return { method: call.method, path: shownPath, status, text, json: parseJson(text), requestId, headers, attempts: 0 };
+    }
+    const { message, flyStatus } = parseErrorBody(text);
+    const retryAfter = headerValue(headers['retry-after']);
+    return new FlyApiError({
+        status,
+        message,
+        method: call.method,
+        path: shownPath,
+        ...(flyStatus ? { flyStatus } : {}),
+        ...(requestId ? { requestId } : {}),
+        ...(retryAfter ? { retryAfter } : {}),
+    });
+}
+/** A failure is retried when Fly cannot have acted on it, or when acting twice does no harm. */
+function mayRetry(call, error) {
+    const idempotent = call.idempotent ?? call.method !== 'POST';
+    if (error instanceof FlyNetworkError)
+        return error.notSent || idempotent;
+    if (error.status === 429)
+        return true;
+    if (error.status === 408 || error.status >= 500)
+        return idempotent;
+    return false;
+}
+/** Backoff after the attempt, unless Fly said when to come back (capped by the policy). */
+function retryDelay(attempt, error, policy, random, now) {
+    const delayMs = backoffDelay(attempt, random, policy);
+    if (error instanceof FlyApiError) {
+        const retryAfter = parseRetryAfter(error.retryAfter, now());
+        if (retryAfter !== undefined)
+            return Math.min(retryAfter, policy.maxRetryAfterMs);
+    }
+    return delayMs;
 }
 function headerValue(value) {
     if (Array.isArray(value))
@@ -112359,36 +112373,12 @@ function findSecret(value, needles, where) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/settings.ts
-// Inputs -> one typed, validated Settings object. The only module that reads
-// the action's inputs. Every bad input is reported here, all at once, naming
-// the input and what is allowed, before anything is created or spent.
+;// CONCATENATED MODULE: ./src/settings/claude-env.ts
+// The env input: NAME=value lines for Claude's environment on the machine.
+// Names the machine sets itself, and names that would move Claude's requests
+// or configuration somewhere the action does not choose, are refused.
 
-
-
-
-class SettingsError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1
-            ? `Invalid input: ${problems[0]}`
-            : `Invalid inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-        this.name = 'SettingsError';
-        this.problems = problems;
-    }
-}
-// The CLI's --permission-mode choices (Claude Code 2.1.330).
-const PERMISSION_MODES = (/* unused pure expression or super */ null && (['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan']));
-const TOOL_OUTPUT_MODES = (/* unused pure expression or super */ null && (['none', 'truncated', 'full']));
-const REGION = /^[a-z]{3}$/;
-// Fly app names are DNS labels: lower-case letters, digits and inner hyphens.
-const FLY_APP = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-// registry[:port]/path[:tag][@sha256:digest]; path components lower-case, as Docker requires.
-const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-// Aliases (sonnet, opus[1m]), full names, and provider ids (Bedrock ARNs, Vertex names with @).
-const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/@[\]-]{0,199}$/;
-const ACTOR = /^(?:\*|[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?)$/;
-const settings_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const claude_env_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `env` names whose values are treated as secrets. */
 const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD|CREDENTIAL/i;
 /** `env` names the machine sets for Claude itself, and the input that sets each where there is one. */
@@ -112410,191 +112400,19 @@ const RESERVED_ENV_PREFIX = /^(CFA_|GIT_CONFIG_(COUNT$|KEY_|VALUE_))/;
  * somewhere the action does not choose: a cloned repository must never be able to steer these either.
  */
 const ENDPOINT_ENV = /^(ANTHROPIC_BASE_URL|ANTHROPIC_AUTH_TOKEN|ANTHROPIC_CUSTOM_HEADERS|ANTHROPIC_\w*_BASE_URL|CLAUDE_CODE_USE_\w+|CLAUDE_CONFIG_DIR|CLAUDE_CODE_ADDITIONAL_DIRECTORIES_CLAUDE_MD)$/;
-/** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
-const OWNED_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['-p', '--print', '--output-format', '--input-format']));
-/** claude-args flags that load configuration (settings, hooks, plugins, MCP servers, directories) the action must choose. */
-const CONFIG_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['--setting-sources', '--settings', '--add-dir', '--plugin-dir', '--mcp-config']));
-const REPO_SETTINGS_MODES = (/* unused pure expression or super */ null && (['none', 'base']));
-/** One machine clones them all before Claude starts; a longer list is a mistake. */
-const MAX_REPOS = 20;
-/** GitHub ends a job after at most 5 days (self-hosted runners; 6 hours on GitHub's). */
-const MAX_TIMEOUT_MINUTES = 7200;
-/** A prompt is instructions; long material belongs in the repository, where Claude reads it. */
-const MAX_PROMPT_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
-const DEFAULT_FLY_API_URL = 'https://api.machines.dev';
-const DEFAULT_VM_SIZE = 'shared-cpu-2x';
-const DEFAULT_VM_MEMORY_MB = 2048;
-function readSettings(input, context) {
-    const problems = [...(context.eventProblems ?? [])];
-    const get = (name) => input(name).trim();
-    const fail = (problem) => problems.push(problem);
-    const forkHint = context.fromFork
-        ? ' This run comes from a pull request from a fork: GitHub does not give repository secrets to such runs (see the README, "Fork pull requests").'
-        : '';
-    // Prompt: exactly one of prompt and prompt-file.
-    const promptText = input('prompt');
-    const promptFile = get('prompt-file');
-    let prompt = '';
-    if (promptText.trim() && promptFile) {
-        fail('prompt and prompt-file are both set; give exactly one of them.');
-    }
-    else if (promptFile) {
-        const read = settings_readPromptFile(promptFile, context);
-        if (typeof read === 'string')
-            fail(read);
-        else
-            prompt = read.text;
-    }
-    else if (promptText.trim()) {
-        if (Buffer.byteLength(promptText) > MAX_PROMPT_BYTES)
-            fail(`prompt holds ${kib(Buffer.byteLength(promptText))}; ${PROMPT_SIZE_RULE}`);
-        prompt = promptText;
-    }
-    else {
-        fail('neither prompt nor prompt-file is set; give exactly one of them.');
-    }
-    // Repositories.
-    const repos = [];
-    const allowForkCode = parseBoolean(get('allow-fork-code'), 'allow-fork-code', false, fail);
-    const repoLines = splitList(input('repos'));
-    const fallbackRepo = allowForkCode ? (context.defaultRepoWithForkCode ?? context.defaultRepo) : context.defaultRepo;
-    if (repoLines.length === 0 && fallbackRepo)
-        repos.push(fallbackRepo);
-    if (repoLines.length > MAX_REPOS) {
-        fail(`repos lists ${repoLines.length} repositories; give at most ${MAX_REPOS}.`);
-    }
-    else {
-        const bad = [];
-        for (const spec of repoLines) {
-            const parsed = parseRepoSpec(spec);
-            if (typeof parsed === 'string')
-                bad.push(parsed);
-            else
-                repos.push(parsed);
-        }
-        const more = bad.length - 1;
-        if (bad.length > 0)
-            fail(more === 0 ? bad[0] : `${bad[0]?.replace(/\.$/, '')}; ${more} more ${more === 1 ? 'entry is' : 'entries are'} bad too.`);
-    }
-    const fetchDepth = parseInteger(get('fetch-depth') || '50', 'fetch-depth', 0, 1_000_000, fail, '0 for the full history');
-    // Credentials. Their values are never quoted in a problem.
-    const apiKey = get('anthropic-api-key');
-    const oauth = get('claude-code-oauth-token');
-    let anthropic = { kind: 'api-key', value: '', input: 'anthropic-api-key' };
-    if (apiKey && oauth)
-        fail('anthropic-api-key and claude-code-oauth-token are both set; give one of them.');
-    else if (apiKey)
-        anthropic = { kind: 'api-key', value: apiKey, input: 'anthropic-api-key' };
-    else if (oauth)
-        anthropic = { kind: 'oauth-token', value: oauth, input: 'claude-code-oauth-token' };
-    else
-        fail(`anthropic-api-key or claude-code-oauth-token is required and both are empty.${forkHint}`);
-    const flyToken = get('fly-api-token');
-    if (!flyToken)
-        fail(`fly-api-token is required and is empty.${forkHint}`);
-    const githubToken = get('github-token');
-    const machineGithubToken = get('machine-github-token') || githubToken;
-    const tokens = [
-        ['anthropic-api-key', apiKey],
-        ['claude-code-oauth-token', oauth],
-        ['fly-api-token', flyToken],
-        ['github-token', githubToken],
-        ['machine-github-token', get('machine-github-token')],
-    ];
-    for (const [name, value] of tokens) {
-        // A line break would end an HTTP header (or start a workflow command) wherever the token is sent.
-        if (/[\x00-\x1f\x7f]/.test(value))
-            fail(`${name} holds a line break or another control character; give the token on one line.`);
-    }
-    // Fly.
-    const flyApp = get('fly-app');
-    if (!flyApp)
-        fail('fly-app is required: the name of the Fly app the machines run in.');
-    else if (!FLY_APP.test(flyApp)) {
-        fail(`fly-app ${quote(flyApp)} is not a Fly app name; use 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit.`);
-    }
-    const regions = splitList(get('fly-region'));
-    const badRegions = regions.filter((r) => !REGION.test(r));
-    if (badRegions.length > 0) {
-        fail(`fly-region ${quoteList(badRegions)} ${badRegions.length === 1 ? 'is not a Fly region code' : 'are not Fly region codes'}; use three lower-case letters such as iad or ams, or a list of them.`);
-    }
-    const flyApiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
-    const urlProblem = httpUrlProblem(flyApiUrl, 'fly-api-token');
-    if (urlProblem)
-        fail(`fly-api-url ${urlProblem}; use an http(s) base URL such as ${DEFAULT_FLY_API_URL}.`);
-    const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
-    let guest = { cpuKind: 'shared', cpus: 2, memoryMb: DEFAULT_VM_MEMORY_MB };
-    try {
-        guest = parseVmSize(sizeName, get('fly-vm-memory-mb'));
-        // Shared presets default to 256 MB a CPU, too little for Claude Code: give them 2048 MB unless told otherwise.
-        if (!get('fly-vm-memory-mb') && guest.cpuKind === 'shared' && guest.memoryMb < DEFAULT_VM_MEMORY_MB) {
-            guest = parseVmSize(sizeName, String(DEFAULT_VM_MEMORY_MB));
-        }
-    }
-    catch (err) {
-        fail(err.message);
-    }
-    const imageInput = get('image');
-    if (imageInput && !IMAGE_REF.test(imageInput)) {
-        fail(`image ${quote(imageInput)} is not an image reference; use registry/name:tag or registry/name@sha256:digest (or leave it empty for this version's image).`);
-    }
-    const image = imageInput || context.defaultImage;
-    // Claude options.
-    const model = get('model') || undefined;
-    if (model && !MODEL.test(model)) {
-        fail(`model ${quote(model)} is not a model name; use an alias such as sonnet or opus, or a full name such as claude-sonnet-4-5 (letters, digits and . _ - : / @ [ ], no spaces).`);
-    }
-    const maxTurnsText = get('max-turns');
-    const maxTurns = maxTurnsText
-        ? parseInteger(maxTurnsText, 'max-turns', 1, 10_000, fail, 'a whole number from 1 to 10000')
-        : undefined;
-    const budgetText = get('max-budget-usd');
-    const maxBudgetUsd = budgetText
-        ? parseNumber(budgetText, 'max-budget-usd', fail, { zero: 'refused', hint: 'leave it empty for no limit' })
-        : undefined;
-    const permissionMode = get('permission-mode') || 'bypassPermissions';
-    if (!PERMISSION_MODES.includes(permissionMode)) {
-        fail(`permission-mode ${quote(permissionMode)} is not one of: ${PERMISSION_MODES.join(', ')}.`);
-    }
-    const jsonSchema = get('json-schema') || undefined;
-    if (jsonSchema)
-        checkJsonSchema(jsonSchema, fail);
-    const mcpConfig = get('mcp-config') || undefined;
-    if (mcpConfig) {
-        const parsed = tryJson(mcpConfig);
-        if (!isObject(parsed))
-            fail('mcp-config must be a JSON object (for example {"mcpServers": {...}}), given inline.');
-    }
-    let extraArgs = [];
-    try {
-        extraArgs = splitArgs(input('claude-args'));
-        const flags = [...new Set(extraArgs.map((a) => a.split('=')[0]))];
-        const owned = flags.filter((a) => OWNED_CLAUDE_FLAGS.includes(a));
-        if (owned.length > 0) {
-            fail(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
-        }
-        if (extraArgs.includes('--')) {
-            fail('claude-args may not hold a bare --: the machine adds options after claude-args, and -- would make them prompt text.');
-        }
-        const config = flags.filter((a) => CONFIG_CLAUDE_FLAGS.includes(a));
-        if (config.length > 0) {
-            fail(`claude-args may not set ${config.join(', ')}: the action chooses what configures Claude (give MCP servers in mcp-config, and repo-settings: base for the repository's own settings).`);
-        }
-    }
-    catch (err) {
-        fail(`claude-args has an ${err.message}; quote arguments as in a shell.`);
-    }
+/** The variables of `text` in their order; everything wrong with it as one problem. */
+function claude_env_readEnv(text, problems) {
     const env = {};
     const badEnvLines = [];
     const reservedEnv = [];
     const endpointEnv = [];
-    for (const line of input('env').split('\n')) {
+    for (const line of text.split('\n')) {
         const trimmed = line.trim();
         if (!trimmed || trimmed.startsWith('#'))
             continue;
         const eq = trimmed.indexOf('=');
         const name = eq > 0 ? trimmed.slice(0, eq).trim() : '';
-        if (!settings_ENV_NAME.test(name))
+        if (!claude_env_ENV_NAME.test(name))
             badEnvLines.push(trimmed);
         else if (name in RESERVED_ENV || RESERVED_ENV_PREFIX.test(name))
             reservedEnv.push(name);
@@ -112603,100 +112421,212 @@ function readSettings(input, context) {
         else
             env[name] = trimmed.slice(eq + 1);
     }
-    const envProblems = [];
-    if (badEnvLines.length > 0) {
-        envProblems.push(`env ${badEnvLines.length === 1 ? 'line' : 'lines'} ${quoteList(badEnvLines)} ${badEnvLines.length === 1 ? 'is' : 'are'} not NAME=value with a variable name of letters, digits and _`);
-    }
-    if (reservedEnv.length > 0) {
-        const use = [...new Set(reservedEnv.map((n) => RESERVED_ENV[n]).filter(Boolean))];
-        envProblems.push(`env may not set ${reservedEnv.join(', ')}: the machine sets ${reservedEnv.length === 1 ? 'it' : 'them'} for Claude${use.length > 0 ? ` (give ${use.join(', ')} instead)` : ''}`);
-    }
-    if (endpointEnv.length > 0) {
-        envProblems.push(`env may not set ${endpointEnv.join(', ')}: ${endpointEnv.length === 1 ? 'it chooses' : 'they choose'} where Claude sends its requests and credential, or where its configuration comes from (give anthropic-base-url for a gateway)`);
-    }
+    const envProblems = [badLinesProblem(badEnvLines), reservedProblem(reservedEnv), endpointProblem(endpointEnv)].filter((p) => p !== undefined);
     if (envProblems.length > 0)
-        fail(`${envProblems.join('; ')}.`);
-    const anthropicBaseUrl = get('anthropic-base-url') || undefined;
-    const baseUrlProblem = anthropicBaseUrl ? httpUrlProblem(anthropicBaseUrl, 'anthropic-api-key or claude-code-oauth-token') : undefined;
-    if (baseUrlProblem)
-        fail(`anthropic-base-url ${baseUrlProblem}; use an http(s) base URL such as https://api.anthropic.com (or leave it empty for Anthropic's own).`);
-    const repoSettings = (get('repo-settings') || 'none');
-    if (!REPO_SETTINGS_MODES.includes(repoSettings))
-        fail(`repo-settings ${quote(repoSettings)} is not one of: ${REPO_SETTINGS_MODES.join(', ')}.`);
-    // Time limits.
-    const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', fail, { zero: 'refused', max: MAX_TIMEOUT_MINUTES });
-    const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', fail, {
-        zero: 'turns it off',
-        max: MAX_TIMEOUT_MINUTES,
-    });
-    const toolOutput = (get('tool-output') || 'truncated');
-    if (!TOOL_OUTPUT_MODES.includes(toolOutput)) {
-        fail(`tool-output ${quote(toolOutput)} is not one of: ${TOOL_OUTPUT_MODES.join(', ')}.`);
-    }
-    const failOnError = parseBoolean(get('fail-on-error'), 'fail-on-error', true, fail);
-    const failFastOnAuth = parseBoolean(get('fail-fast-on-auth'), 'fail-fast-on-auth', true, fail);
-    const allowedActors = splitList(get('allowed-actors'));
-    const badActors = allowedActors.filter((a) => !ACTOR.test(a));
-    if (badActors.length > 0) {
-        fail(`allowed-actors ${quoteList(badActors)} ${badActors.length === 1 ? 'is not a GitHub login' : 'are not GitHub logins'}; use logins such as octocat or renovate[bot] (without @), or * for everyone.`);
-    }
-    const comment = (get('comment') || 'auto');
-    if (comment !== 'auto' && comment !== 'off')
-        fail(`comment ${quote(comment)} is not one of: auto, off.`);
-    const commentKey = get('comment-key') || undefined;
-    if (commentKey && !/^[A-Za-z0-9._:/-]{1,100}$/.test(commentKey)) {
-        fail('comment-key may hold only letters, digits and . _ : / - (at most 100 characters).');
-    }
-    const prText = get('pr-number');
-    const prNumber = prText ? parseInteger(prText, 'pr-number', 1, Number.MAX_SAFE_INTEGER, fail, 'a pull request number') : undefined;
-    if (problems.length > 0)
-        throw new SettingsError(problems);
-    // Values of `env` whose names say they are credentials are secrets too: masked and redacted everywhere.
-    const envSecrets = Object.entries(env)
+        problems.add(`${envProblems.join('; ')}.`);
+    return env;
+}
+/** Values of `env` whose names say they are credentials: secrets too, masked and redacted everywhere. */
+function claude_env_envSecrets(env) {
+    return Object.entries(env)
         .filter(([name]) => SECRET_ENV_NAME.test(name))
         .map(([, value]) => value);
-    const secrets = [anthropic.value, flyToken, githubToken, machineGithubToken, ...envSecrets].filter((s) => s.length > 0);
+}
+function badLinesProblem(lines) {
+    if (lines.length === 0)
+        return undefined;
+    return `env ${lines.length === 1 ? 'line' : 'lines'} ${quoteList(lines)} ${lines.length === 1 ? 'is' : 'are'} not NAME=value with a variable name of letters, digits and _`;
+}
+function reservedProblem(names) {
+    if (names.length === 0)
+        return undefined;
+    const use = [...new Set(names.map((n) => RESERVED_ENV[n]).filter(Boolean))];
+    return `env may not set ${names.join(', ')}: the machine sets ${names.length === 1 ? 'it' : 'them'} for Claude${use.length > 0 ? ` (give ${use.join(', ')} instead)` : ''}`;
+}
+function endpointProblem(names) {
+    if (names.length === 0)
+        return undefined;
+    return `env may not set ${names.join(', ')}: ${names.length === 1 ? 'it chooses' : 'they choose'} where Claude sends its requests and credential, or where its configuration comes from (give anthropic-base-url for a gateway)`;
+}
+
+;// CONCATENATED MODULE: ./src/settings/claude.ts
+// How Claude Code runs: model, limits of its own, permissions, structured
+// output, MCP servers, extra CLI arguments and environment; where its API
+// requests go (anthropic-base-url) and whether the repository's own Claude
+// settings apply (repo-settings): both decide what configures Claude.
+
+
+
+
+// The CLI's --permission-mode choices (Claude Code 2.1.330).
+const PERMISSION_MODES = (/* unused pure expression or super */ null && (['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan']));
+// Aliases (sonnet, opus[1m]), full names, and provider ids (Bedrock ARNs, Vertex names with @).
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/@[\]-]{0,199}$/;
+/** claude-args flags the action sets itself: it reads Claude Code's stream-json output. */
+const OWNED_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['-p', '--print', '--output-format', '--input-format']));
+/** claude-args flags that load configuration (settings, hooks, plugins, MCP servers, directories) the action must choose. */
+const CONFIG_CLAUDE_FLAGS = (/* unused pure expression or super */ null && (['--setting-sources', '--settings', '--add-dir', '--plugin-dir', '--mcp-config']));
+const REPO_SETTINGS_MODES = (/* unused pure expression or super */ null && (['none', 'base']));
+function claude_readClaude(input, problems) {
+    const get = trimmed(input);
+    const model = get('model') || undefined;
+    if (model && !MODEL.test(model)) {
+        problems.add(`model ${quote(model)} is not a model name; use an alias such as sonnet or opus, or a full name such as claude-sonnet-4-5 (letters, digits and . _ - : / @ [ ], no spaces).`);
+    }
+    const maxTurnsText = get('max-turns');
+    const maxTurns = maxTurnsText ? parseInteger(maxTurnsText, 'max-turns', 1, 10_000, problems.add, 'a whole number from 1 to 10000') : undefined;
+    const budgetText = get('max-budget-usd');
+    const maxBudgetUsd = budgetText
+        ? parseNumber(budgetText, 'max-budget-usd', problems.add, { zero: 'refused', hint: 'leave it empty for no limit' })
+        : undefined;
+    const permissionMode = get('permission-mode') || 'bypassPermissions';
+    if (!PERMISSION_MODES.includes(permissionMode)) {
+        problems.add(`permission-mode ${quote(permissionMode)} is not one of: ${PERMISSION_MODES.join(', ')}.`);
+    }
+    const jsonSchema = get('json-schema') || undefined;
+    if (jsonSchema)
+        checkJsonSchema(jsonSchema, problems.add);
+    const mcpConfig = get('mcp-config') || undefined;
+    if (mcpConfig && !isObject(tryJson(mcpConfig)))
+        problems.add('mcp-config must be a JSON object (for example {"mcpServers": {...}}), given inline.');
+    const extraArgs = readClaudeArgs(input('claude-args'), problems);
+    const env = readEnv(input('env'), problems);
+    const anthropicBaseUrl = readAnthropicBaseUrl(get('anthropic-base-url'), problems);
+    const repoSettings = (get('repo-settings') || 'none');
+    if (!REPO_SETTINGS_MODES.includes(repoSettings))
+        problems.add(`repo-settings ${quote(repoSettings)} is not one of: ${REPO_SETTINGS_MODES.join(', ')}.`);
+    const appendSystemPrompt = input('append-system-prompt').trim() ? input('append-system-prompt') : undefined;
+    const allowedTools = splitToolList(get('allowed-tools'));
+    const disallowedTools = splitToolList(get('disallowed-tools'));
     return {
-        prompt,
-        repos,
-        reposFromEvent: repoLines.length === 0,
-        fetchDepth,
-        anthropic,
-        fly: { token: flyToken, app: flyApp, regions, apiUrl: flyApiUrl.replace(/\/+$/, ''), sizeName, guest, image },
-        githubToken,
-        machineGithubToken,
-        anthropicBaseUrl: anthropicBaseUrl?.replace(/\/+$/, ''),
+        claude: { model, maxTurns, maxBudgetUsd, allowedTools, disallowedTools, permissionMode, appendSystemPrompt, jsonSchema, mcpConfig, extraArgs, env },
+        anthropicBaseUrl,
         repoSettings,
-        claude: {
-            model,
-            maxTurns,
-            maxBudgetUsd,
-            allowedTools: splitToolList(get('allowed-tools')),
-            disallowedTools: splitToolList(get('disallowed-tools')),
-            permissionMode,
-            appendSystemPrompt: input('append-system-prompt').trim() ? input('append-system-prompt') : undefined,
-            jsonSchema,
-            mcpConfig,
-            extraArgs,
-            env,
-        },
-        timeoutMinutes,
-        idleTimeoutMinutes,
-        toolOutput,
-        failOnError,
-        failFastOnAuth,
-        allowedActors,
-        allowForkCode,
-        comment,
-        commentKey,
-        prNumber,
-        secrets: [...new Set(secrets)],
     };
 }
+/** claude-args split as a shell would, without the flags the action must own or choose. */
+function readClaudeArgs(text, problems) {
+    let extraArgs;
+    try {
+        extraArgs = splitArgs(text);
+    }
+    catch (err) {
+        problems.add(`claude-args has an ${err.message}; quote arguments as in a shell.`);
+        return [];
+    }
+    const flags = [...new Set(extraArgs.map((a) => a.split('=')[0]))];
+    const owned = flags.filter((a) => OWNED_CLAUDE_FLAGS.includes(a));
+    if (owned.length > 0) {
+        problems.add(`claude-args may not set ${owned.join(', ')}: the action runs Claude Code with -p --output-format stream-json and reads that.`);
+    }
+    if (extraArgs.includes('--')) {
+        problems.add('claude-args may not hold a bare --: the machine adds options after claude-args, and -- would make them prompt text.');
+    }
+    const config = flags.filter((a) => CONFIG_CLAUDE_FLAGS.includes(a));
+    if (config.length > 0) {
+        problems.add(`claude-args may not set ${config.join(', ')}: the action chooses what configures Claude (give MCP servers in mcp-config, and repo-settings: base for the repository's own settings).`);
+    }
+    return extraArgs;
+}
+/** The gateway Claude's requests go through, without a trailing slash; undefined: Anthropic's own. */
+function readAnthropicBaseUrl(text, problems) {
+    if (!text)
+        return undefined;
+    const problem = httpUrlProblem(text, 'anthropic-api-key or claude-code-oauth-token');
+    if (problem)
+        problems.add(`anthropic-base-url ${problem}; use an http(s) base URL such as https://api.anthropic.com (or leave it empty for Anthropic's own).`);
+    return text.replace(/\/+$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/settings/fly.ts
+// Where and on what the machine runs: the Fly app, regions, API URL, guest
+// size and image. The Fly token is a credential (see credentials.ts).
+
+
+
+const DEFAULT_FLY_API_URL = 'https://api.machines.dev';
+const DEFAULT_VM_SIZE = 'shared-cpu-2x';
+const DEFAULT_VM_MEMORY_MB = 2048;
+const REGION = /^[a-z]{3}$/;
+// Fly app names are DNS labels: lower-case letters, digits and inner hyphens.
+const FLY_APP = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// registry[:port]/path[:tag][@sha256:digest]; path components lower-case, as Docker requires.
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+/** defaultImage: this build's image, used when the image input is empty. */
+function fly_readFly(input, problems, defaultImage) {
+    const get = trimmed(input);
+    const app = get('fly-app');
+    if (!app)
+        problems.add('fly-app is required: the name of the Fly app the machines run in.');
+    else if (!FLY_APP.test(app)) {
+        problems.add(`fly-app ${quote(app)} is not a Fly app name; use 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit.`);
+    }
+    const regions = splitList(get('fly-region'));
+    const badRegions = regions.filter((r) => !REGION.test(r));
+    if (badRegions.length > 0) {
+        problems.add(`fly-region ${quoteList(badRegions)} ${badRegions.length === 1 ? 'is not a Fly region code' : 'are not Fly region codes'}; use three lower-case letters such as iad or ams, or a list of them.`);
+    }
+    const apiUrl = get('fly-api-url') || DEFAULT_FLY_API_URL;
+    const urlProblem = httpUrlProblem(apiUrl, 'fly-api-token');
+    if (urlProblem)
+        problems.add(`fly-api-url ${urlProblem}; use an http(s) base URL such as ${DEFAULT_FLY_API_URL}.`);
+    const sizeName = get('fly-vm-size') || DEFAULT_VM_SIZE;
+    const guest = readGuest(sizeName, get('fly-vm-memory-mb'), problems);
+    const imageInput = get('image');
+    if (imageInput && !IMAGE_REF.test(imageInput)) {
+        problems.add(`image ${quote(imageInput)} is not an image reference; use registry/name:tag or registry/name@sha256:digest (or leave it empty for this version's image).`);
+    }
+    return { app, regions, apiUrl: apiUrl.replace(/\/+$/, ''), sizeName, guest, image: imageInput || defaultImage };
+}
+function readGuest(sizeName, memoryText, problems) {
+    try {
+        const guest = parseVmSize(sizeName, memoryText);
+        // Shared presets default to 256 MB a CPU, too little for Claude Code: give them 2048 MB unless told otherwise.
+        if (!memoryText && guest.cpuKind === 'shared' && guest.memoryMb < DEFAULT_VM_MEMORY_MB) {
+            return parseVmSize(sizeName, String(DEFAULT_VM_MEMORY_MB));
+        }
+        return guest;
+    }
+    catch (err) {
+        problems.add(err.message);
+        return { cpuKind: 'shared', cpus: 2, memoryMb: DEFAULT_VM_MEMORY_MB };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/prompt.ts
+// The prompt: exactly one of prompt and prompt-file. A prompt file must lie
+// (symlinks resolved) in the workspace or the runner's temp directory.
+
+
+/** A prompt is instructions; long material belongs in the repository, where Claude reads it. */
+const MAX_PROMPT_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
 const PROMPT_SIZE_RULE = (/* unused pure expression or super */ null && (`a prompt may hold at most ${MAX_PROMPT_BYTES / 1024} KiB: put long material in the repository and point Claude at it.`));
 const PROMPT_FILE_RULE = 'give a text file in the workspace or in the runner\'s temp directory (RUNNER_TEMP)';
+/** The prompt text, or '' with the problem added. */
+function prompt_readPrompt(input, problems, context) {
+    const promptText = input('prompt');
+    const promptFile = input('prompt-file').trim();
+    if (promptText.trim() && promptFile) {
+        problems.add('prompt and prompt-file are both set; give exactly one of them.');
+    }
+    else if (promptFile) {
+        const read = prompt_readPromptFile(promptFile, context);
+        if (typeof read !== 'string')
+            return read.text;
+        problems.add(read);
+    }
+    else if (promptText.trim()) {
+        if (Buffer.byteLength(promptText) > MAX_PROMPT_BYTES)
+            problems.add(`prompt holds ${kib(Buffer.byteLength(promptText))}; ${PROMPT_SIZE_RULE}`);
+        return promptText;
+    }
+    else {
+        problems.add('neither prompt nor prompt-file is set; give exactly one of them.');
+    }
+    return '';
+}
 /** The prompt from prompt-file, or the problem: the file must lie (symlinks resolved) in promptFileDirs. */
-function settings_readPromptFile(path, context) {
+function prompt_readPromptFile(path, context) {
     const what = `prompt-file ${quote(path)}`;
     const [workspace = ''] = context.promptFileDirs;
     const full = resolve(workspace, path);
@@ -112725,110 +112655,135 @@ function isInside(dir, path) {
     const rel = relative(dir, path);
     return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
 }
-/** Why `text` is not a usable http(s) base URL, or undefined. Credentials in it are never repeated. */
-function httpUrlProblem(text, tokenInput) {
-    let url;
-    try {
-        url = /\s/.test(text) ? undefined : new URL(text);
-    }
-    catch {
-        url = undefined;
-    }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
-        return `${quote(text)} is not an http(s) URL`;
-    if (url.username || url.password)
-        return `holds a user name or password (the token goes in ${tokenInput})`;
-    if (url.search || url.hash)
-        return `${quote(text)} has a query or fragment`;
-    return undefined;
+
+;// CONCATENATED MODULE: ./src/settings/repos.ts
+// The work: the prompt, and the repositories it is about. allow-fork-code is
+// read here because it chooses which commit of the event's repository is
+// cloned (the fork's head instead of the base); its problem is reported after
+// the prompt's and before the repositories'.
+
+
+
+
+/** One machine clones them all before Claude starts; a longer list is a mistake. */
+const MAX_REPOS = 20;
+function repos_readRepos(input, problems, context) {
+    const get = trimmed(input);
+    const prompt = readPrompt(input, problems, context);
+    const allowForkCode = parseBoolean(get('allow-fork-code'), 'allow-fork-code', false, problems.add);
+    const repoLines = splitList(input('repos'));
+    const fallbackRepo = allowForkCode ? (context.defaultRepoWithForkCode ?? context.defaultRepo) : context.defaultRepo;
+    const repos = repoLines.length === 0 && fallbackRepo ? [fallbackRepo] : [];
+    repos.push(...parseRepoLines(repoLines, problems));
+    const fetchDepth = parseInteger(get('fetch-depth') || '50', 'fetch-depth', 0, 1_000_000, problems.add, '0 for the full history');
+    return { prompt, repos, reposFromEvent: repoLines.length === 0, fetchDepth, allowForkCode };
 }
-function parseInteger(text, name, min, max, fail, allowed) {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-        fail(`${name} ${quote(text)} is not valid; use ${allowed}.`);
-        return min;
+/** The repos entries that parse; one problem for the list (the first bad entry, and how many more). */
+function parseRepoLines(repoLines, problems) {
+    if (repoLines.length > MAX_REPOS) {
+        problems.add(`repos lists ${repoLines.length} repositories; give at most ${MAX_REPOS}.`);
+        return [];
     }
-    return value;
+    const repos = [];
+    const bad = [];
+    for (const spec of repoLines) {
+        const parsed = parseRepoSpec(spec);
+        if (typeof parsed === 'string')
+            bad.push(parsed);
+        else
+            repos.push(parsed);
+    }
+    const more = bad.length - 1;
+    if (bad.length > 0)
+        problems.add(more === 0 ? bad[0] : `${bad[0]?.replace(/\.$/, '')}; ${more} more ${more === 1 ? 'entry is' : 'entries are'} bad too.`);
+    return repos;
 }
-function parseNumber(text, name, fail, rules) {
-    const value = Number(text);
-    const min = rules.zero === 'refused' ? 'greater than 0' : '0 or more';
-    const ok = /^\d+(\.\d+)?$|^\.\d+$/.test(text) &&
-        Number.isFinite(value) &&
-        (rules.zero === 'refused' ? value > 0 : value >= 0) &&
-        (rules.max === undefined || value <= rules.max);
-    if (!ok) {
-        const range = rules.max === undefined ? `a number ${min}` : `a number ${min} and at most ${rules.max}`;
-        const notes = [rules.zero === 'turns it off' ? '0 turns it off' : '', rules.hint ?? ''].filter(Boolean);
-        fail(`${name} ${quote(text)} is not valid; use ${range}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}; fractions such as 0.5 are fine.`);
-        return 0;
-    }
-    return value;
+
+;// CONCATENATED MODULE: ./src/settings/limits.ts
+// How long a run may take, in all and without output.
+
+/** GitHub ends a job after at most 5 days (self-hosted runners; 6 hours on GitHub's). */
+const MAX_TIMEOUT_MINUTES = 7200;
+function limits_readLimits(input, problems) {
+    const get = trimmed(input);
+    const timeoutMinutes = parseNumber(get('timeout-minutes') || '30', 'timeout-minutes', problems.add, { zero: 'refused', max: MAX_TIMEOUT_MINUTES });
+    const idleTimeoutMinutes = parseNumber(get('idle-timeout-minutes') || '10', 'idle-timeout-minutes', problems.add, {
+        zero: 'turns it off',
+        max: MAX_TIMEOUT_MINUTES,
+    });
+    return { timeoutMinutes, idleTimeoutMinutes };
 }
-/** true or false, in any case (as YAML and core.getBooleanInput read them); yes, on or 1 are refused, not guessed. */
-function parseBoolean(text, name, fallback, fail) {
-    if (text === '')
-        return fallback;
-    if (/^true$/i.test(text))
-        return true;
-    if (/^false$/i.test(text))
-        return false;
-    fail(`${name} ${quote(text)} is not a boolean; use true or false.`);
-    return fallback;
+
+;// CONCATENATED MODULE: ./src/settings.ts
+// Inputs -> one typed, validated Settings object. The only module that reads
+// the action's inputs. Every bad input is reported here, all at once, naming
+// the input and what is allowed, before anything is created or spent.
+//
+// Each section of the inputs has a reader of its own in src/settings/; they
+// share one problem collector, and the order in which readSettings calls them
+// is the order in which problems are reported (the event's problems first).
+// That order is part of the contract: tests assert whole problem lists.
+
+
+
+
+
+
+
+
+
+
+
+
+
+class SettingsError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? `Invalid input: ${problems[0]}`
+            : `Invalid inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+        this.name = 'SettingsError';
+        this.problems = problems;
+    }
 }
-function tryJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-const SCHEMA_TYPES = (/* unused pure expression or super */ null && (['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']));
-/** A light check that catches the usual mistakes (not JSON, not an object, a misspelt type) before a paid run. */
-function checkJsonSchema(text, fail) {
-    let schema;
-    try {
-        schema = JSON.parse(text);
-    }
-    catch (err) {
-        fail(`json-schema is not valid JSON: ${err.message}`);
-        return;
-    }
-    if (!isObject(schema)) {
-        fail('json-schema must be a JSON Schema object such as {"type":"object","properties":{...}}.');
-        return;
-    }
-    const problems = [];
-    const visit = (node, path) => {
-        if (!isObject(node))
-            return;
-        const type = node.type;
-        const types = Array.isArray(type) ? type : type === undefined ? [] : [type];
-        for (const t of types) {
-            if (typeof t !== 'string' || !SCHEMA_TYPES.includes(t)) {
-                problems.push(`${path}.type ${JSON.stringify(t)} is not one of ${SCHEMA_TYPES.join(', ')}`);
-            }
-        }
-        if (node.properties !== undefined) {
-            if (!isObject(node.properties))
-                problems.push(`${path}.properties must be an object`);
-            else
-                for (const [k, v] of Object.entries(node.properties))
-                    visit(v, `${path}.properties.${k}`);
-        }
-        if (node.required !== undefined && !(Array.isArray(node.required) && node.required.every((r) => typeof r === 'string'))) {
-            problems.push(`${path}.required must be an array of property names`);
-        }
-        if (node.items !== undefined)
-            visit(node.items, `${path}.items`);
+function readSettings(input, context) {
+    const problems = new Problems(context.eventProblems);
+    const work = readRepos(input, problems, context);
+    const credentials = readCredentials(input, problems, context.fromFork);
+    const fly = readFly(input, problems, context.defaultImage);
+    const claude = readClaude(input, problems);
+    const limits = readLimits(input, problems);
+    const outcome = readOutcome(input, problems);
+    const access = readAccess(input, problems);
+    const comment = readComment(input, problems);
+    if (problems.list.length > 0)
+        throw new SettingsError(problems.list);
+    const { anthropic, flyToken, githubToken, machineGithubToken } = credentials;
+    const secrets = [anthropic.value, flyToken, githubToken, machineGithubToken, ...envSecrets(claude.claude.env)].filter((s) => s.length > 0);
+    return {
+        prompt: work.prompt,
+        repos: work.repos,
+        reposFromEvent: work.reposFromEvent,
+        fetchDepth: work.fetchDepth,
+        anthropic,
+        fly: { token: flyToken, ...fly },
+        githubToken,
+        machineGithubToken,
+        anthropicBaseUrl: claude.anthropicBaseUrl,
+        repoSettings: claude.repoSettings,
+        claude: claude.claude,
+        timeoutMinutes: limits.timeoutMinutes,
+        idleTimeoutMinutes: limits.idleTimeoutMinutes,
+        toolOutput: outcome.toolOutput,
+        failOnError: outcome.failOnError,
+        failFastOnAuth: outcome.failFastOnAuth,
+        allowedActors: access.allowedActors,
+        allowForkCode: work.allowForkCode,
+        comment: comment.comment,
+        commentKey: comment.commentKey,
+        prNumber: comment.prNumber,
+        secrets: [...new Set(secrets)],
     };
-    visit(schema, '$');
-    if (problems.length > 0)
-        fail(`json-schema is not a valid JSON Schema: ${problems.slice(0, 3).join('; ')}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/run/cleanup.ts

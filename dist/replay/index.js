@@ -1282,592 +1282,6 @@ function linksLine(report, red) {
     return links.join(' · ');
 }
 
-;// CONCATENATED MODULE: ./src/report/annotations.ts
-// The words of annotations: `::warning::`, `::error::`, `::notice::` and
-// core.setFailed (an error annotation). An annotation is shown on the run's
-// page apart from the log, in the action's own voice, so its words are fixed
-// here and never taken from untrusted text (Claude's answer or errors, a
-// tool, the machine, a repository, an event). The details go to the log, as
-// untrusted text inside the stop-commands window; the annotation points there.
-// Pure: no I/O.
-/** The one warning for API retries (annotations are limited per step; every retry has its log line). */
-const RETRY_ANNOTATION = "Claude's API requests are being retried; see the log for the details. Further retries are in the log only.";
-/** The notice for a run that was refused (actor check): who and why are in the log. */
-const SKIPPED_ANNOTATION = 'Claude was not started: this event may not start a run. The log says why.';
-const CONCLUSIONS = new Set(['success', 'failure', 'cancelled', 'timed-out', 'no-result']);
-const CREDENTIAL_INPUTS = new Set(['anthropic-api-key', 'claude-code-oauth-token']);
-const WHERE = "The reason is at the end of the log and in the job summary.";
-// Reasons that decideOutcome words itself (src/stream/outcome.ts), kept as they are.
-const FIXED_REASONS = new Set([
-    'the workflow run was cancelled',
-    'the run reached timeout-minutes and was stopped',
-    'no output for idle-timeout-minutes while no tool was running; the run was stopped',
-    'the machine ran out of memory (OOM); choose a larger fly-vm-size or fly-vm-memory-mb',
-    'Claude reached the maximum number of turns (max-turns)',
-    'Claude reached the budget limit (max-budget-usd)',
-    'Claude Code failed during execution',
-    'Claude could not produce output matching the JSON schema',
-]);
-/**
- * The message for core.setFailed (or core.warning with fail-on-error false):
- * `Claude on Fly: <conclusion> — <fixed words>`. The reason is matched
- * against what decideOutcome writes; whatever else it holds (Claude's error
- * line, the machine's setup error, an exception's message) is never copied:
- * it is at the end of the log (the ■ line) and in the job summary.
- */
-function failureAnnotation(outcome) {
-    const conclusion = CONCLUSIONS.has(outcome.conclusion) ? outcome.conclusion : 'failure';
-    return `Claude on Fly: ${conclusion} — ${failureWords(conclusion, String(outcome.reason ?? ''), exitNote(outcome.exitCode))}`;
-}
-function exitNote(code) {
-    return typeof code === 'number' && Number.isSafeInteger(code) ? ` (exit code ${code})` : '';
-}
-const DEFAULT_WORDS = {
-    success: 'Claude finished the task.',
-    failure: 'the run failed.',
-    cancelled: 'the run was cancelled.',
-    'timed-out': 'the run was stopped: it took too long.',
-    'no-result': 'Claude Code ended without a result.',
-};
-function failureWords(conclusion, reason, exit) {
-    for (const fixed of FIXED_REASONS) {
-        // A note may follow (the machine's account of how Claude ended): it is in the log, not here.
-        if (reason === fixed)
-            return `${fixed}.`;
-        if (reason.startsWith(`${fixed}: `))
-            return `${fixed}. ${WHERE}`;
-    }
-    if (/^Claude Code reported an error\b/.test(reason))
-        return `Claude Code reported an error${exit}. Its message is in the log and in the job summary.`;
-    if (/^Claude Code ended without a result\b/.test(reason))
-        return `Claude Code ended without a result${exit}. ${WHERE}`;
-    if (/^Claude Code failed\b/.test(reason))
-        return `Claude Code failed${exit}. ${WHERE}`;
-    const refused = /^([\w-]+) was refused by the Anthropic API( \(authentication or billing error\))?/.exec(reason);
-    if (refused) {
-        // The input's name only when it is one of the action's own: the rest of the line is the API's.
-        const credential = CREDENTIAL_INPUTS.has(refused[1]) ? refused[1] : 'the Anthropic credential';
-        return refused[2]
-            ? `${credential} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal.`
-            : `${credential} was refused by the Anthropic API. ${WHERE}`;
-    }
-    return `${DEFAULT_WORDS[conclusion]} ${WHERE}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/log.ts
-// The live workflow log: what a person reads in the Actions UI while Claude
-// works. Renders RunChanges through the LogWriter (so everything is redacted
-// and no untrusted text can become a workflow command).
-//
-// Layout:
-// - one group for the session (a short one for a later session);
-// - the main thread's narration outside any group, subagent narration
-//   prefixed with its label;
-// - a start marker line per tool call when it arrives, then ONE group per tool
-//   call when it ends (input and output inside, bounded by toolOutput);
-//   with toolOutput 'none' the end is a single status line, no group;
-// - retries, compaction, permission denials, subagents, hooks, API errors and
-//   results as single lines; stderr lines prefixed `stderr │ `;
-// - finish(): the final line, then the writer is closed.
-// Groups are written whole inside one call, so none is ever left open between
-// changes, and they never nest.
-/** Below this a tool call's duration is within the transport's batching and is not shown. */
-const MIN_SHOWN_DURATION_MS = 1000;
-
-
-const DEFAULT_MAX_LINES = 200;
-const DEFAULT_MAX_BYTES = 20 * 1024;
-/** Longest single line we build from an untrusted value (hook output, summaries, ...). */
-const SHORT = 300;
-const STDERR_PREFIX = 'stderr │ ';
-function isRecord(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function prefixLines(text, prefix) {
-    return text
-        .split(/\r\n|\r|\n/)
-        .map((l) => prefix + l)
-        .join('\n');
-}
-class LogRenderer {
-    w;
-    mode;
-    maxLines;
-    maxBytes;
-    retryWarned = false;
-    finished = false;
-    constructor(writer, options) {
-        this.w = writer;
-        this.mode = options.toolOutput;
-        this.maxLines = options.maxLines ?? DEFAULT_MAX_LINES;
-        this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    }
-    change(c) {
-        switch (c.type) {
-            case 'session':
-                this.session(c.init, c.index);
-                return;
-            case 'narration':
-                if (c.text.trim() === '')
-                    return;
-                this.w.text(c.agentLabel ? prefixLines(c.text, `[${this.oneLine(c.agentLabel, 80)}] `) : c.text);
-                return;
-            case 'thinking':
-                // One dim line: enough to show Claude is thinking, not the whole monologue.
-                if (c.text.trim() === '')
-                    return;
-                this.w.text(`\u001b[2m∴ ${c.agentLabel ? `[${this.oneLine(c.agentLabel, 80)}] ` : ''}thinking: ${this.oneLine(c.text, 160)}\u001b[0m`);
-                return;
-            case 'tool-start':
-                this.w.text(`▸ ${this.callHead(c.call)}`);
-                return;
-            case 'tool-end':
-                this.toolEnd(c.call);
-                return;
-            case 'subagent':
-                this.w.text(this.subagentLine(c));
-                return;
-            case 'retry':
-                this.retry(c.retry);
-                return;
-            case 'compaction':
-                this.w.text(`⟳ context compacted (${c.trigger || 'unknown trigger'}${c.preTokens !== undefined ? `, ${formatTokens(c.preTokens)} tokens before` : ''})`);
-                return;
-            case 'permission-denied':
-                this.w.text(`⛔ permission denied: ${this.oneLine(c.toolName)}${c.message ? ` — ${this.oneLine(c.message)}` : ''}`);
-                return;
-            case 'hook': {
-                const h = c.hook;
-                const what = [h.hookEvent, h.hookName].filter(Boolean).join(' ');
-                const out = h.output.trim() ? `: ${this.oneLine(h.output, 200)}` : '';
-                this.w.text(`↪ hook ${this.oneLine(what) || '(unnamed)'} ${h.subtype.replace(/^hook_/, '')}${h.outcome ? ` (${this.oneLine(h.outcome, 40)})` : ''}${out}`);
-                return;
-            }
-            case 'api-error':
-                this.w.text(`✗ API error: ${this.oneLine(c.message, 1000)}`);
-                return;
-            case 'result':
-                this.w.text(this.resultLine(c.result, c.index));
-                return;
-            case 'text':
-                this.w.text(c.text);
-                return;
-            case 'stderr':
-                this.w.text(prefixLines(c.text, STDERR_PREFIX));
-                return;
-            default:
-                return;
-        }
-    }
-    /** The final line; then the writer is closed (any group ends, commands are re-enabled). */
-    finish(s, outcome) {
-        if (this.finished)
-            return;
-        this.finished = true;
-        this.w.endGroup();
-        const reason = outcome.reason ? ` (${this.oneLine(outcome.reason, 500)})` : '';
-        const parts = [];
-        if (s.numTurns !== undefined)
-            parts.push(`${s.numTurns} turn${s.numTurns === 1 ? '' : 's'}`);
-        if (s.durationMs !== undefined)
-            parts.push(formatDuration(s.durationMs));
-        parts.push(`cost ${formatUsd(s.costUsd)} (Claude's estimate)`);
-        const u = s.usage;
-        parts.push(`tokens in ${formatTokens(u.inputTokens)} / out ${formatTokens(u.outputTokens)} / cache read ${formatTokens(u.cacheReadTokens)} / cache write ${formatTokens(u.cacheWriteTokens)}`);
-        if (s.results.length === 0) {
-            this.w.text(`■ Claude Code ended without a result: ${this.oneLine(outcome.conclusion, 80)}${reason} · ${parts.join(' · ')}`);
-        }
-        else {
-            const note = s.results.length > 1 ? ` · ${s.results.length} results (totals from the last)` : '';
-            this.w.text(`■ Claude Code ${this.oneLine(outcome.conclusion, 80)}${reason} · ${parts.join(' · ')}${note}`);
-        }
-        this.w.close();
-    }
-    // --- pieces ---
-    /** One line of untrusted text: masked first (so a cut never shows part of a secret), blanks collapsed, bounded. */
-    oneLine(s, max = SHORT) {
-        const raw = String(s ?? '');
-        // Bounded work: far more than fits in max characters is never read.
-        const masked = raw.length > max * 4 ? this.w.redactPrefix(raw, max * 4) : this.w.redact(raw);
-        return clip(masked.replace(/\s+/g, ' ').trim(), max);
-    }
-    session(init, index) {
-        const sid = init.sessionId ? `session ${init.sessionId.slice(0, 8)}` : 'session ?';
-        const model = init.model || 'unknown model';
-        if (index > 0) {
-            this.w.group(`Claude Code session ${index + 1} · ${model} · ${sid}`, (w) => {
-                w.text(`A further session started (usually a background agent that finished after the main turn).`);
-                w.text(`model: ${model}\ncwd: ${init.cwd}`);
-            });
-            return;
-        }
-        const version = init.claudeCodeVersion ? ` ${init.claudeCodeVersion}` : '';
-        this.w.group(`Claude Code${version} · ${model} · ${sid}`, (w) => {
-            const mcp = init.mcpServers.length
-                ? init.mcpServers.map((m) => `${m.name}: ${m.status}`).join(', ')
-                : '(none)';
-            const lines = [
-                `session:         ${init.sessionId}`,
-                `model:           ${model}`,
-                `cwd:             ${init.cwd}`,
-                `permission mode: ${init.permissionMode || 'default'}`,
-                `API key source:  ${init.apiKeySource || 'unknown'}`,
-                `tools:           ${init.tools.length ? `${init.tools.join(', ')} (${init.tools.length})` : '(none)'}`,
-                `MCP servers:     ${mcp}`,
-                `agents:          ${init.agents.join(', ') || '(none)'}`,
-            ];
-            w.text(lines.join('\n'));
-        });
-    }
-    /** `[3] Bash: npm test` or `[agent 2: explore deps · 5] Read: src/x.ts`. */
-    callHead(call) {
-        const where = call.agentLabel ? `${this.oneLine(call.agentLabel, 80)} · ${call.seq}` : `${call.seq}`;
-        const summary = call.summary ? `: ${this.oneLine(call.summary, 160)}` : '';
-        return `[${where}] ${this.oneLine(call.name, 80) || 'tool'}${summary}`;
-    }
-    toolEnd(call) {
-        const status = call.isError ? '✗' : '✓';
-        const ms = call.startedAt !== undefined && call.endedAt !== undefined ? call.endedAt - call.startedAt : undefined;
-        // Output arrives in reads about a second apart, so shorter durations are not measured: say nothing.
-        const duration = ms !== undefined && ms >= MIN_SHOWN_DURATION_MS ? ` (${formatDuration(ms)})` : '';
-        const title = `${status} ${this.callHead(call)}${duration}`;
-        if (this.mode === 'none') {
-            this.w.text(title);
-            return;
-        }
-        this.w.group(title, () => {
-            this.w.text('── input ──');
-            this.input(call);
-            this.w.text(call.isError ? '── output (error) ──' : '── output ──');
-            if (call.output === '')
-                this.w.text('(no output)');
-            else
-                this.section(call.output);
-        });
-    }
-    input(call) {
-        const input = call.input;
-        if (!isRecord(input)) {
-            this.section(input === undefined ? '(none)' : this.json(input));
-            return;
-        }
-        const str = (k) => (typeof input[k] === 'string' ? input[k] : undefined);
-        const name = call.name;
-        if (name === 'Bash' && str('command') !== undefined) {
-            const extra = [];
-            if (str('description'))
-                extra.push(`# ${this.oneLine(str('description'))}`);
-            if (input['run_in_background'] === true)
-                extra.push('# (in background)');
-            if (extra.length)
-                this.w.text(extra.join('\n'));
-            this.section(`$ ${str('command')}`);
-            return;
-        }
-        if ((name === 'Edit' || name === 'Write') && str('file_path') !== undefined) {
-            this.w.text(`file: ${str('file_path')}${input['replace_all'] === true ? ' (replace all)' : ''}`);
-            for (const key of ['old_string', 'new_string', 'content']) {
-                const v = str(key);
-                if (v === undefined)
-                    continue;
-                this.w.text(`${key}:`);
-                this.section(v);
-            }
-            return;
-        }
-        this.section(this.json(input));
-    }
-    /** Pretty JSON; in 'truncated' mode long strings are cut first so the work stays bounded. */
-    json(value) {
-        const limit = this.mode === 'full' ? Infinity : this.maxBytes;
-        const bound = (v, depth) => {
-            if (typeof v === 'string') {
-                return v.length > limit ? `${this.w.redactPrefix(v, limit)}… (${formatBytes(Buffer.byteLength(v))})` : v;
-            }
-            if (depth > 20 || typeof v !== 'object' || v === null)
-                return v;
-            if (Array.isArray(v)) {
-                const items = v.length > this.maxLines && limit !== Infinity ? v.slice(0, this.maxLines) : v;
-                const out = items.map((x) => bound(x, depth + 1));
-                if (items.length < v.length)
-                    out.push(`… ${v.length - items.length} more items`);
-                return out;
-            }
-            const out = {};
-            for (const [k, x] of Object.entries(v))
-                out[k] = bound(x, depth + 1);
-            return out;
-        };
-        try {
-            return JSON.stringify(bound(value, 0), null, 2) ?? String(value);
-        }
-        catch {
-            return String(value);
-        }
-    }
-    /** A block of untrusted text, bounded in 'truncated' mode with a note on what was left out. */
-    section(text) {
-        if (this.mode === 'full') {
-            this.w.text(text);
-            return;
-        }
-        const t = truncateLines(text, this.maxLines, this.maxBytes);
-        if (t.omittedLines === 0 && t.omittedChars === 0) {
-            this.w.text(text);
-            return;
-        }
-        // Cut the raw text, then mask: a secret running past the cut is masked whole.
-        this.w.text(this.w.redactPrefix(text, t.text.length));
-        this.w.text(`… ${formatCount(t.omittedLines)}${t.omittedLinesExact ? '' : '+'} more line${t.omittedLines === 1 && t.omittedLinesExact ? '' : 's'} (${formatCount(t.omittedChars)} characters) not shown`);
-    }
-    subagentLine(c) {
-        const a = c.agent;
-        const label = `agent ${a.index}`;
-        const desc = a.description ? `: ${this.oneLine(a.description, 120)}` : '';
-        if (c.event === 'started') {
-            const kind = [a.subagentType, a.background ? 'background' : ''].filter(Boolean).join(', ');
-            return `⇢ ${label} started${desc}${kind ? ` (${this.oneLine(kind, 80)})` : ''}`;
-        }
-        const summary = c.summary ? ` — ${this.oneLine(c.summary)}` : '';
-        if (c.event === 'finished')
-            return `⇠ ${label} finished (${this.oneLine(a.status || 'done', 40)})${desc}${summary}`;
-        return `· ${label} ${this.oneLine(a.status || 'updated', 40)}${desc}${summary}`;
-    }
-    retry(r) {
-        const http = r.errorStatus !== null ? ` (HTTP ${r.errorStatus})` : '';
-        const next = Number.isFinite(r.retryDelayMs) ? `, next attempt in ${formatDuration(r.retryDelayMs)}` : '';
-        const line = `API retry ${r.attempt}/${r.maxRetries}: ${this.oneLine(r.error || 'unknown', 80)}${http}${next}`;
-        this.w.text(`⚠ ${line}`);
-        // Annotations are limited per step: one for the first retry, the rest are log lines. Its words
-        // are fixed: the error text is Claude Code's (or whoever answered the API), so it stays in the log line.
-        if (!this.retryWarned) {
-            this.retryWarned = true;
-            this.w.warning(RETRY_ANNOTATION);
-        }
-    }
-    resultLine(r, index) {
-        const parts = [`${r.subtype || 'unknown'}${r.isError ? ' (is_error)' : ''}`];
-        if (r.numTurns !== undefined)
-            parts.push(`${r.numTurns} turn${r.numTurns === 1 ? '' : 's'}`);
-        if (r.durationMs !== undefined)
-            parts.push(formatDuration(r.durationMs));
-        if (index === 0) {
-            parts.push(`cost ${formatUsd(r.totalCostUsd)} (Claude's estimate)`);
-            if (r.errors.length)
-                parts.push(`errors: ${this.oneLine(r.errors.join('; '), 500)}`);
-            return `result ${index + 1}: ${parts.join(' · ')}`;
-        }
-        // A later result (a background agent finished after the main turn) is cumulative: say so, do not add it up.
-        parts.push(`session cost so far ${formatUsd(r.totalCostUsd)} (cumulative: includes the earlier result, not added to it)`);
-        if (r.errors.length)
-            parts.push(`errors: ${this.oneLine(r.errors.join('; '), 500)}`);
-        return `result ${index + 1}: ${parts.join(' · ')} — a further result after a late background agent; this is normal`;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/report/log-writer.ts
-// The ONLY place that writes workflow commands to the log.
-//
-// The runner executes a line as a command when its trimmed start is
-// `::name ...::` or when it holds `##[name ...]` anywhere, on stdout and stderr,
-// and it splits lines at LF, CR and CRLF. Untrusted text (anything Claude, a
-// tool, a repo or the machine wrote) is therefore always printed inside a
-// `::stop-commands::TOKEN` ... `::TOKEN::` window, with a random token made
-// here (crypto, 32 hex characters, one per writer = one per run; the runner
-// masks tokens over 6 characters, so the token never shows in the log and is
-// registered with its masker once). The window stays open across consecutive
-// untrusted writes and is closed right before a trusted command (group,
-// endgroup, annotation) and by close(): few stop/resume lines, none between
-// narration lines.
-//
-// What goes into a trusted command's own data (group titles, annotation
-// messages) is escaped as the toolkit does (% CR LF; properties also : ,), so it
-// stays one line and cannot end the command early.
-//
-// Groups do not nest in the Actions UI: startGroup() closes an open group
-// first, and close() closes whatever is open.
-//
-// Not covered by stop-commands: problem matchers that other steps registered
-// still see our lines (as they see any step's output).
-
-
-/** Longest group title, in characters (the UI shows one line). */
-const MAX_TITLE_LENGTH = 200;
-/** Longest annotation message, in characters. */
-const MAX_ANNOTATION_LENGTH = 4000;
-// Names the runner registers; a token equal to one would be refused.
-const RESERVED_TOKENS = new Set([
-    'set-env', 'set-output', 'save-state', 'add-path', 'add-mask', 'add-matcher', 'remove-matcher',
-    'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo', 'stop-commands',
-    'internal-set-repo-path', 'pause-logging',
-]);
-function defaultToken() {
-    return (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex');
-}
-/** A token is safe when it cannot be refused, split, or mistaken: word characters only, long. */
-function checkToken(token) {
-    if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(token) || RESERVED_TOKENS.has(token.toLowerCase())) {
-        throw new Error('LogWriter: the stop-commands token must be at least 16 characters of [A-Za-z0-9_-]');
-    }
-    return token;
-}
-/** Toolkit escaping of command data. */
-function escapeData(s) {
-    return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** Toolkit escaping of command properties. */
-function escapeProperty(s) {
-    return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-// Line breaks as the runner reads them (StreamReader.ReadLine).
-const LINE_BREAK = /\r\n|\r|\n/;
-// Controls (except tab), DEL, C1 and the Unicode line/paragraph separators.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
-/** `##[` where the UI would take it as one of its own markers (line start, after blanks). */
-const LEADING_MARKER = /^(\s*)##\[/;
-class LogWriter {
-    write;
-    redactor;
-    token;
-    tokenPattern;
-    stopped = false;
-    groupOpen = false;
-    constructor(write, options = {}) {
-        this.write = write;
-        this.redactor = options.redactor;
-        const make = options.newToken ?? defaultToken;
-        let token = checkToken(make());
-        // The raw stream should not hold a known secret even inside the token (the runner masks the token anyway).
-        for (let i = 0; i < 5 && this.redactor && this.redactor.redact(token) !== token; i++)
-            token = checkToken(make());
-        this.token = token;
-        this.tokenPattern = new RegExp(this.token.replace(/-/g, '\\-'), 'gi');
-    }
-    /** True while a group is open. */
-    get inGroup() {
-        return this.groupOpen;
-    }
-    /** Secret values replaced by ***; also used by callers that cut text, so a cut never shows part of a secret. */
-    redact(text) {
-        const redacted = this.redactor ? this.redactor.redact(text) : text;
-        // The token can only be known from our own output; never echo it back (the resume match is case-insensitive).
-        return redacted.replace(this.tokenPattern, '***');
-    }
-    /** redact(text.slice(0, end)), except that a secret running past the cut is masked whole, never shown in part. */
-    redactPrefix(text, end) {
-        const cut = this.redactor ? this.redactor.redactPrefix(text, end) : text.slice(0, end);
-        return cut.replace(this.tokenPattern, '***');
-    }
-    /**
-     * Prints untrusted text verbatim (after redaction), line by line, with
-     * command processing stopped. Bare CR counts as a line break, as it does for
-     * the runner. An empty string prints one empty line.
-     */
-    text(untrusted) {
-        const text = this.redact(String(untrusted));
-        let out = this.stopped ? '' : this.stopLine();
-        if (!text.includes('\r') && !text.includes('##[')) {
-            // The common case: LF-only text with nothing to defuse is written as it is.
-            out += `${text}\n`;
-        }
-        else {
-            for (const line of text.split(LINE_BREAK)) {
-                out += (LEADING_MARKER.test(line) ? line.replace(LEADING_MARKER, '$1##［') : line) + '\n';
-            }
-        }
-        this.write(out);
-    }
-    /** Opens a group (closing an open one first: groups do not nest). */
-    startGroup(title) {
-        this.endGroup();
-        this.command(`::group::${escapeData(this.title(title))}`);
-        this.groupOpen = true;
-    }
-    /** Closes the open group; does nothing when none is open. */
-    endGroup() {
-        if (!this.groupOpen)
-            return;
-        this.command('::endgroup::');
-        this.groupOpen = false;
-    }
-    /** A group around body, closed even when body throws. */
-    group(title, body) {
-        this.startGroup(title);
-        try {
-            body(this);
-        }
-        finally {
-            this.endGroup();
-        }
-    }
-    warning(message, properties) {
-        this.annotation('warning', message, properties);
-    }
-    notice(message, properties) {
-        this.annotation('notice', message, properties);
-    }
-    error(message, properties) {
-        this.annotation('error', message, properties);
-    }
-    /**
-     * Registers a secret with the runner's masker (`::add-mask::`) and with our
-     * redactor. Use this instead of core.setSecret once the writer has printed
-     * anything: an add-mask inside a stop-commands window would be ignored.
-     */
-    addMask(secret) {
-        if (typeof secret !== 'string' || secret.trim() === '')
-            return;
-        this.redactor?.add(secret);
-        this.command(`::add-mask::${escapeData(secret)}`);
-    }
-    /** Closes any group and re-enables commands. Safe to call more than once; later text() opens a new window. */
-    close() {
-        this.endGroup();
-        this.resume();
-    }
-    // --- internals ---
-    stopLine() {
-        this.stopped = true;
-        return `::stop-commands::${this.token}\n`;
-    }
-    resume() {
-        if (!this.stopped)
-            return;
-        this.stopped = false;
-        this.write(`::${this.token}::\n`);
-    }
-    command(line) {
-        this.resume();
-        this.write(`${line}\n`);
-    }
-    annotation(kind, message, properties) {
-        const props = [];
-        if (properties) {
-            for (const [key, value] of Object.entries(properties)) {
-                if (value === undefined || value === null || value === '')
-                    continue;
-                const text = key === 'title' ? this.title(String(value)) : this.redact(String(value));
-                props.push(`${key}=${escapeProperty(text)}`);
-            }
-        }
-        // Multi-line messages are fine in an annotation: keep LF (escaped below), make CR a line break too.
-        const body = clip(this.redact(String(message)).replace(/\r\n?/g, '\n').replace(CONTROL, ' '), MAX_ANNOTATION_LENGTH);
-        const head = props.length ? `${kind} ${props.join(',')}` : kind;
-        this.command(`::${head}::${escapeData(body)}`);
-    }
-    /** One line of untrusted title text: redacted, blanks collapsed, no marker, bounded. */
-    title(untrusted) {
-        const oneLine = this.redact(String(untrusted))
-            .replace(CONTROL, ' ')
-            .replace(/[\s\u0085]+/g, ' ')
-            .trim()
-            .replace(/##\[/g, '##［');
-        return clip(oneLine, MAX_TITLE_LENGTH) || '(untitled)';
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/stream/events.ts
 // One stream-json line -> one typed event. Pure, total: every input gives an
 // event, nothing throws. Wire fields are read defensively (any may be missing
@@ -2832,10 +2246,598 @@ function agentLabel(agent) {
     return what ? `agent ${agent.index}: ${what}` : `agent ${agent.index}`;
 }
 
-;// CONCATENATED MODULE: ./src/stream/pipeline.ts
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+// The words of annotations: `::warning::`, `::error::`, `::notice::` and
+// core.setFailed (an error annotation). An annotation is shown on the run's
+// page apart from the log, in the action's own voice, so its words are fixed
+// here and never taken from untrusted text (Claude's answer or errors, a
+// tool, the machine, a repository, an event). The details go to the log, as
+// untrusted text inside the stop-commands window; the annotation points there.
+// Pure: no I/O.
+/** The one warning for API retries (annotations are limited per step; every retry has its log line). */
+const RETRY_ANNOTATION = "Claude's API requests are being retried; see the log for the details. Further retries are in the log only.";
+/** The notice for a run that was refused (actor check): who and why are in the log. */
+const SKIPPED_ANNOTATION = 'Claude was not started: this event may not start a run. The log says why.';
+const CONCLUSIONS = new Set(['success', 'failure', 'cancelled', 'timed-out', 'no-result']);
+const CREDENTIAL_INPUTS = new Set(['anthropic-api-key', 'claude-code-oauth-token']);
+const WHERE = "The reason is at the end of the log and in the job summary.";
+// Reasons that decideOutcome words itself (src/stream/outcome.ts), kept as they are.
+const FIXED_REASONS = new Set([
+    'the workflow run was cancelled',
+    'the run reached timeout-minutes and was stopped',
+    'no output for idle-timeout-minutes while no tool was running; the run was stopped',
+    'the machine ran out of memory (OOM); choose a larger fly-vm-size or fly-vm-memory-mb',
+    'Claude reached the maximum number of turns (max-turns)',
+    'Claude reached the budget limit (max-budget-usd)',
+    'Claude Code failed during execution',
+    'Claude could not produce output matching the JSON schema',
+]);
+/**
+ * The message for core.setFailed (or core.warning with fail-on-error false):
+ * `Claude on Fly: <conclusion> — <fixed words>`. The reason is matched
+ * against what decideOutcome writes; whatever else it holds (Claude's error
+ * line, the machine's setup error, an exception's message) is never copied:
+ * it is at the end of the log (the ■ line) and in the job summary.
+ */
+function failureAnnotation(outcome) {
+    const conclusion = CONCLUSIONS.has(outcome.conclusion) ? outcome.conclusion : 'failure';
+    return `Claude on Fly: ${conclusion} — ${failureWords(conclusion, String(outcome.reason ?? ''), exitNote(outcome.exitCode))}`;
+}
+function exitNote(code) {
+    return typeof code === 'number' && Number.isSafeInteger(code) ? ` (exit code ${code})` : '';
+}
+const DEFAULT_WORDS = {
+    success: 'Claude finished the task.',
+    failure: 'the run failed.',
+    cancelled: 'the run was cancelled.',
+    'timed-out': 'the run was stopped: it took too long.',
+    'no-result': 'Claude Code ended without a result.',
+};
+function failureWords(conclusion, reason, exit) {
+    for (const fixed of FIXED_REASONS) {
+        // A note may follow (the machine's account of how Claude ended): it is in the log, not here.
+        if (reason === fixed)
+            return `${fixed}.`;
+        if (reason.startsWith(`${fixed}: `))
+            return `${fixed}. ${WHERE}`;
+    }
+    if (/^Claude Code reported an error\b/.test(reason))
+        return `Claude Code reported an error${exit}. Its message is in the log and in the job summary.`;
+    if (/^Claude Code ended without a result\b/.test(reason))
+        return `Claude Code ended without a result${exit}. ${WHERE}`;
+    if (/^Claude Code failed\b/.test(reason))
+        return `Claude Code failed${exit}. ${WHERE}`;
+    const refused = /^([\w-]+) was refused by the Anthropic API( \(authentication or billing error\))?/.exec(reason);
+    if (refused) {
+        // The input's name only when it is one of the action's own: the rest of the line is the API's.
+        const credential = CREDENTIAL_INPUTS.has(refused[1]) ? refused[1] : 'the Anthropic credential';
+        return refused[2]
+            ? `${credential} was refused by the Anthropic API (authentication or billing error); the run was stopped at the first refusal.`
+            : `${credential} was refused by the Anthropic API. ${WHERE}`;
+    }
+    return `${DEFAULT_WORDS[conclusion]} ${WHERE}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/log.ts
+// The live workflow log: what a person reads in the Actions UI while Claude
+// works. Renders RunChanges through the LogWriter (so everything is redacted
+// and no untrusted text can become a workflow command).
+//
+// Layout:
+// - one group for the session (a short one for a later session);
+// - the main thread's narration outside any group, subagent narration
+//   prefixed with its label;
+// - a start marker line per tool call when it arrives, then ONE group per tool
+//   call when it ends (input and output inside, bounded by toolOutput);
+//   with toolOutput 'none' the end is a single status line, no group;
+// - retries, compaction, permission denials, subagents, hooks, API errors and
+//   results as single lines; stderr lines prefixed `stderr │ `;
+// - finish(): the final line, then the writer is closed.
+// Groups are written whole inside one call, so none is ever left open between
+// changes, and they never nest.
+/** Below this a tool call's duration is within the transport's batching and is not shown. */
+const MIN_SHOWN_DURATION_MS = 1000;
+
+
+const DEFAULT_MAX_LINES = 200;
+const DEFAULT_MAX_BYTES = 20 * 1024;
+/** Longest single line we build from an untrusted value (hook output, summaries, ...). */
+const SHORT = 300;
+const STDERR_PREFIX = 'stderr │ ';
+function isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function prefixLines(text, prefix) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((l) => prefix + l)
+        .join('\n');
+}
+class LogRenderer {
+    w;
+    mode;
+    maxLines;
+    maxBytes;
+    retryWarned = false;
+    finished = false;
+    constructor(writer, options) {
+        this.w = writer;
+        this.mode = options.toolOutput;
+        this.maxLines = options.maxLines ?? DEFAULT_MAX_LINES;
+        this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    }
+    change(c) {
+        switch (c.type) {
+            case 'session':
+                this.session(c.init, c.index);
+                return;
+            case 'narration':
+                if (c.text.trim() === '')
+                    return;
+                this.w.text(c.agentLabel ? prefixLines(c.text, `[${this.oneLine(c.agentLabel, 80)}] `) : c.text);
+                return;
+            case 'thinking':
+                // One dim line: enough to show Claude is thinking, not the whole monologue.
+                if (c.text.trim() === '')
+                    return;
+                this.w.text(`\u001b[2m∴ ${c.agentLabel ? `[${this.oneLine(c.agentLabel, 80)}] ` : ''}thinking: ${this.oneLine(c.text, 160)}\u001b[0m`);
+                return;
+            case 'tool-start':
+                this.w.text(`▸ ${this.callHead(c.call)}`);
+                return;
+            case 'tool-end':
+                this.toolEnd(c.call);
+                return;
+            case 'subagent':
+                this.w.text(this.subagentLine(c));
+                return;
+            case 'retry':
+                this.retry(c.retry);
+                return;
+            case 'compaction':
+                this.w.text(`⟳ context compacted (${c.trigger || 'unknown trigger'}${c.preTokens !== undefined ? `, ${formatTokens(c.preTokens)} tokens before` : ''})`);
+                return;
+            case 'permission-denied':
+                this.w.text(`⛔ permission denied: ${this.oneLine(c.toolName)}${c.message ? ` — ${this.oneLine(c.message)}` : ''}`);
+                return;
+            case 'hook': {
+                const h = c.hook;
+                const what = [h.hookEvent, h.hookName].filter(Boolean).join(' ');
+                const out = h.output.trim() ? `: ${this.oneLine(h.output, 200)}` : '';
+                this.w.text(`↪ hook ${this.oneLine(what) || '(unnamed)'} ${h.subtype.replace(/^hook_/, '')}${h.outcome ? ` (${this.oneLine(h.outcome, 40)})` : ''}${out}`);
+                return;
+            }
+            case 'api-error':
+                this.w.text(`✗ API error: ${this.oneLine(c.message, 1000)}`);
+                return;
+            case 'result':
+                this.w.text(this.resultLine(c.result, c.index));
+                return;
+            case 'text':
+                this.w.text(c.text);
+                return;
+            case 'stderr':
+                this.w.text(prefixLines(c.text, STDERR_PREFIX));
+                return;
+            default:
+                return;
+        }
+    }
+    /** The final line; then the writer is closed (any group ends, commands are re-enabled). */
+    finish(s, outcome) {
+        if (this.finished)
+            return;
+        this.finished = true;
+        this.w.endGroup();
+        const reason = outcome.reason ? ` (${this.oneLine(outcome.reason, 500)})` : '';
+        const parts = [];
+        if (s.numTurns !== undefined)
+            parts.push(`${s.numTurns} turn${s.numTurns === 1 ? '' : 's'}`);
+        if (s.durationMs !== undefined)
+            parts.push(formatDuration(s.durationMs));
+        parts.push(`cost ${formatUsd(s.costUsd)} (Claude's estimate)`);
+        const u = s.usage;
+        parts.push(`tokens in ${formatTokens(u.inputTokens)} / out ${formatTokens(u.outputTokens)} / cache read ${formatTokens(u.cacheReadTokens)} / cache write ${formatTokens(u.cacheWriteTokens)}`);
+        if (s.results.length === 0) {
+            this.w.text(`■ Claude Code ended without a result: ${this.oneLine(outcome.conclusion, 80)}${reason} · ${parts.join(' · ')}`);
+        }
+        else {
+            const note = s.results.length > 1 ? ` · ${s.results.length} results (totals from the last)` : '';
+            this.w.text(`■ Claude Code ${this.oneLine(outcome.conclusion, 80)}${reason} · ${parts.join(' · ')}${note}`);
+        }
+        this.w.close();
+    }
+    // --- pieces ---
+    /** One line of untrusted text: masked first (so a cut never shows part of a secret), blanks collapsed, bounded. */
+    oneLine(s, max = SHORT) {
+        const raw = String(s ?? '');
+        // Bounded work: far more than fits in max characters is never read.
+        const masked = raw.length > max * 4 ? this.w.redactPrefix(raw, max * 4) : this.w.redact(raw);
+        return clip(masked.replace(/\s+/g, ' ').trim(), max);
+    }
+    session(init, index) {
+        const sid = init.sessionId ? `session ${init.sessionId.slice(0, 8)}` : 'session ?';
+        const model = init.model || 'unknown model';
+        if (index > 0) {
+            this.w.group(`Claude Code session ${index + 1} · ${model} · ${sid}`, (w) => {
+                w.text(`A further session started (usually a background agent that finished after the main turn).`);
+                w.text(`model: ${model}\ncwd: ${init.cwd}`);
+            });
+            return;
+        }
+        const version = init.claudeCodeVersion ? ` ${init.claudeCodeVersion}` : '';
+        this.w.group(`Claude Code${version} · ${model} · ${sid}`, (w) => {
+            const mcp = init.mcpServers.length
+                ? init.mcpServers.map((m) => `${m.name}: ${m.status}`).join(', ')
+                : '(none)';
+            const lines = [
+                `session:         ${init.sessionId}`,
+                `model:           ${model}`,
+                `cwd:             ${init.cwd}`,
+                `permission mode: ${init.permissionMode || 'default'}`,
+                `API key source:  ${init.apiKeySource || 'unknown'}`,
+                `tools:           ${init.tools.length ? `${init.tools.join(', ')} (${init.tools.length})` : '(none)'}`,
+                `MCP servers:     ${mcp}`,
+                `agents:          ${init.agents.join(', ') || '(none)'}`,
+            ];
+            w.text(lines.join('\n'));
+        });
+    }
+    /** `[3] Bash: npm test` or `[agent 2: explore deps · 5] Read: src/x.ts`. */
+    callHead(call) {
+        const where = call.agentLabel ? `${this.oneLine(call.agentLabel, 80)} · ${call.seq}` : `${call.seq}`;
+        const summary = call.summary ? `: ${this.oneLine(call.summary, 160)}` : '';
+        return `[${where}] ${this.oneLine(call.name, 80) || 'tool'}${summary}`;
+    }
+    toolEnd(call) {
+        const status = call.isError ? '✗' : '✓';
+        const ms = call.startedAt !== undefined && call.endedAt !== undefined ? call.endedAt - call.startedAt : undefined;
+        // Output arrives in reads about a second apart, so shorter durations are not measured: say nothing.
+        const duration = ms !== undefined && ms >= MIN_SHOWN_DURATION_MS ? ` (${formatDuration(ms)})` : '';
+        const title = `${status} ${this.callHead(call)}${duration}`;
+        if (this.mode === 'none') {
+            this.w.text(title);
+            return;
+        }
+        this.w.group(title, () => {
+            this.w.text('── input ──');
+            this.input(call);
+            this.w.text(call.isError ? '── output (error) ──' : '── output ──');
+            if (call.output === '')
+                this.w.text('(no output)');
+            else
+                this.section(call.output);
+        });
+    }
+    input(call) {
+        const input = call.input;
+        if (!isRecord(input)) {
+            this.section(input === undefined ? '(none)' : this.json(input));
+            return;
+        }
+        const str = (k) => (typeof input[k] === 'string' ? input[k] : undefined);
+        const name = call.name;
+        if (name === 'Bash' && str('command') !== undefined) {
+            const extra = [];
+            if (str('description'))
+                extra.push(`# ${this.oneLine(str('description'))}`);
+            if (input['run_in_background'] === true)
+                extra.push('# (in background)');
+            if (extra.length)
+                this.w.text(extra.join('\n'));
+            this.section(`$ ${str('command')}`);
+            return;
+        }
+        if ((name === 'Edit' || name === 'Write') && str('file_path') !== undefined) {
+            this.w.text(`file: ${str('file_path')}${input['replace_all'] === true ? ' (replace all)' : ''}`);
+            for (const key of ['old_string', 'new_string', 'content']) {
+                const v = str(key);
+                if (v === undefined)
+                    continue;
+                this.w.text(`${key}:`);
+                this.section(v);
+            }
+            return;
+        }
+        this.section(this.json(input));
+    }
+    /** Pretty JSON; in 'truncated' mode long strings are cut first so the work stays bounded. */
+    json(value) {
+        const limit = this.mode === 'full' ? Infinity : this.maxBytes;
+        const bound = (v, depth) => {
+            if (typeof v === 'string') {
+                return v.length > limit ? `${this.w.redactPrefix(v, limit)}… (${formatBytes(Buffer.byteLength(v))})` : v;
+            }
+            if (depth > 20 || typeof v !== 'object' || v === null)
+                return v;
+            if (Array.isArray(v)) {
+                const items = v.length > this.maxLines && limit !== Infinity ? v.slice(0, this.maxLines) : v;
+                const out = items.map((x) => bound(x, depth + 1));
+                if (items.length < v.length)
+                    out.push(`… ${v.length - items.length} more items`);
+                return out;
+            }
+            const out = {};
+            for (const [k, x] of Object.entries(v))
+                out[k] = bound(x, depth + 1);
+            return out;
+        };
+        try {
+            return JSON.stringify(bound(value, 0), null, 2) ?? String(value);
+        }
+        catch {
+            return String(value);
+        }
+    }
+    /** A block of untrusted text, bounded in 'truncated' mode with a note on what was left out. */
+    section(text) {
+        if (this.mode === 'full') {
+            this.w.text(text);
+            return;
+        }
+        const t = truncateLines(text, this.maxLines, this.maxBytes);
+        if (t.omittedLines === 0 && t.omittedChars === 0) {
+            this.w.text(text);
+            return;
+        }
+        // Cut the raw text, then mask: a secret running past the cut is masked whole.
+        this.w.text(this.w.redactPrefix(text, t.text.length));
+        this.w.text(`… ${formatCount(t.omittedLines)}${t.omittedLinesExact ? '' : '+'} more line${t.omittedLines === 1 && t.omittedLinesExact ? '' : 's'} (${formatCount(t.omittedChars)} characters) not shown`);
+    }
+    subagentLine(c) {
+        const a = c.agent;
+        const label = `agent ${a.index}`;
+        const desc = a.description ? `: ${this.oneLine(a.description, 120)}` : '';
+        if (c.event === 'started') {
+            const kind = [a.subagentType, a.background ? 'background' : ''].filter(Boolean).join(', ');
+            return `⇢ ${label} started${desc}${kind ? ` (${this.oneLine(kind, 80)})` : ''}`;
+        }
+        const summary = c.summary ? ` — ${this.oneLine(c.summary)}` : '';
+        if (c.event === 'finished')
+            return `⇠ ${label} finished (${this.oneLine(a.status || 'done', 40)})${desc}${summary}`;
+        return `· ${label} ${this.oneLine(a.status || 'updated', 40)}${desc}${summary}`;
+    }
+    retry(r) {
+        const http = r.errorStatus !== null ? ` (HTTP ${r.errorStatus})` : '';
+        const next = Number.isFinite(r.retryDelayMs) ? `, next attempt in ${formatDuration(r.retryDelayMs)}` : '';
+        const line = `API retry ${r.attempt}/${r.maxRetries}: ${this.oneLine(r.error || 'unknown', 80)}${http}${next}`;
+        this.w.text(`⚠ ${line}`);
+        // Annotations are limited per step: one for the first retry, the rest are log lines. Its words
+        // are fixed: the error text is Claude Code's (or whoever answered the API), so it stays in the log line.
+        if (!this.retryWarned) {
+            this.retryWarned = true;
+            this.w.warning(RETRY_ANNOTATION);
+        }
+    }
+    resultLine(r, index) {
+        const parts = [`${r.subtype || 'unknown'}${r.isError ? ' (is_error)' : ''}`];
+        if (r.numTurns !== undefined)
+            parts.push(`${r.numTurns} turn${r.numTurns === 1 ? '' : 's'}`);
+        if (r.durationMs !== undefined)
+            parts.push(formatDuration(r.durationMs));
+        if (index === 0) {
+            parts.push(`cost ${formatUsd(r.totalCostUsd)} (Claude's estimate)`);
+            if (r.errors.length)
+                parts.push(`errors: ${this.oneLine(r.errors.join('; '), 500)}`);
+            return `result ${index + 1}: ${parts.join(' · ')}`;
+        }
+        // A later result (a background agent finished after the main turn) is cumulative: say so, do not add it up.
+        parts.push(`session cost so far ${formatUsd(r.totalCostUsd)} (cumulative: includes the earlier result, not added to it)`);
+        if (r.errors.length)
+            parts.push(`errors: ${this.oneLine(r.errors.join('; '), 500)}`);
+        return `result ${index + 1}: ${parts.join(' · ')} — a further result after a late background agent; this is normal`;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/report/log-writer.ts
+// The ONLY place that writes workflow commands to the log.
+//
+// The runner executes a line as a command when its trimmed start is
+// `::name ...::` or when it holds `##[name ...]` anywhere, on stdout and stderr,
+// and it splits lines at LF, CR and CRLF. Untrusted text (anything Claude, a
+// tool, a repo or the machine wrote) is therefore always printed inside a
+// `::stop-commands::TOKEN` ... `::TOKEN::` window, with a random token made
+// here (crypto, 32 hex characters, one per writer = one per run; the runner
+// masks tokens over 6 characters, so the token never shows in the log and is
+// registered with its masker once). The window stays open across consecutive
+// untrusted writes and is closed right before a trusted command (group,
+// endgroup, annotation) and by close(): few stop/resume lines, none between
+// narration lines.
+//
+// What goes into a trusted command's own data (group titles, annotation
+// messages) is escaped as the toolkit does (% CR LF; properties also : ,), so it
+// stays one line and cannot end the command early.
+//
+// Groups do not nest in the Actions UI: startGroup() closes an open group
+// first, and close() closes whatever is open.
+//
+// Not covered by stop-commands: problem matchers that other steps registered
+// still see our lines (as they see any step's output).
+
+
+/** Longest group title, in characters (the UI shows one line). */
+const MAX_TITLE_LENGTH = 200;
+/** Longest annotation message, in characters. */
+const MAX_ANNOTATION_LENGTH = 4000;
+// Names the runner registers; a token equal to one would be refused.
+const RESERVED_TOKENS = new Set([
+    'set-env', 'set-output', 'save-state', 'add-path', 'add-mask', 'add-matcher', 'remove-matcher',
+    'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo', 'stop-commands',
+    'internal-set-repo-path', 'pause-logging',
+]);
+function defaultToken() {
+    return (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex');
+}
+/** A token is safe when it cannot be refused, split, or mistaken: word characters only, long. */
+function checkToken(token) {
+    if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(token) || RESERVED_TOKENS.has(token.toLowerCase())) {
+        throw new Error('LogWriter: the stop-commands token must be at least 16 characters of [A-Za-z0-9_-]');
+    }
+    return token;
+}
+/** Toolkit escaping of command data. */
+function escapeData(s) {
+    return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** Toolkit escaping of command properties. */
+function escapeProperty(s) {
+    return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+// Line breaks as the runner reads them (StreamReader.ReadLine).
+const LINE_BREAK = /\r\n|\r|\n/;
+// Controls (except tab), DEL, C1 and the Unicode line/paragraph separators.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** `##[` where the UI would take it as one of its own markers (line start, after blanks). */
+const LEADING_MARKER = /^(\s*)##\[/;
+class LogWriter {
+    write;
+    redactor;
+    token;
+    tokenPattern;
+    stopped = false;
+    groupOpen = false;
+    constructor(write, options = {}) {
+        this.write = write;
+        this.redactor = options.redactor;
+        const make = options.newToken ?? defaultToken;
+        let token = checkToken(make());
+        // The raw stream should not hold a known secret even inside the token (the runner masks the token anyway).
+        for (let i = 0; i < 5 && this.redactor && this.redactor.redact(token) !== token; i++)
+            token = checkToken(make());
+        this.token = token;
+        this.tokenPattern = new RegExp(this.token.replace(/-/g, '\\-'), 'gi');
+    }
+    /** True while a group is open. */
+    get inGroup() {
+        return this.groupOpen;
+    }
+    /** Secret values replaced by ***; also used by callers that cut text, so a cut never shows part of a secret. */
+    redact(text) {
+        const redacted = this.redactor ? this.redactor.redact(text) : text;
+        // The token can only be known from our own output; never echo it back (the resume match is case-insensitive).
+        return redacted.replace(this.tokenPattern, '***');
+    }
+    /** redact(text.slice(0, end)), except that a secret running past the cut is masked whole, never shown in part. */
+    redactPrefix(text, end) {
+        const cut = this.redactor ? this.redactor.redactPrefix(text, end) : text.slice(0, end);
+        return cut.replace(this.tokenPattern, '***');
+    }
+    /**
+     * Prints untrusted text verbatim (after redaction), line by line, with
+     * command processing stopped. Bare CR counts as a line break, as it does for
+     * the runner. An empty string prints one empty line.
+     */
+    text(untrusted) {
+        const text = this.redact(String(untrusted));
+        let out = this.stopped ? '' : this.stopLine();
+        if (!text.includes('\r') && !text.includes('##[')) {
+            // The common case: LF-only text with nothing to defuse is written as it is.
+            out += `${text}\n`;
+        }
+        else {
+            for (const line of text.split(LINE_BREAK)) {
+                out += (LEADING_MARKER.test(line) ? line.replace(LEADING_MARKER, '$1##［') : line) + '\n';
+            }
+        }
+        this.write(out);
+    }
+    /** Opens a group (closing an open one first: groups do not nest). */
+    startGroup(title) {
+        this.endGroup();
+        this.command(`::group::${escapeData(this.title(title))}`);
+        this.groupOpen = true;
+    }
+    /** Closes the open group; does nothing when none is open. */
+    endGroup() {
+        if (!this.groupOpen)
+            return;
+        this.command('::endgroup::');
+        this.groupOpen = false;
+    }
+    /** A group around body, closed even when body throws. */
+    group(title, body) {
+        this.startGroup(title);
+        try {
+            body(this);
+        }
+        finally {
+            this.endGroup();
+        }
+    }
+    warning(message, properties) {
+        this.annotation('warning', message, properties);
+    }
+    notice(message, properties) {
+        this.annotation('notice', message, properties);
+    }
+    error(message, properties) {
+        this.annotation('error', message, properties);
+    }
+    /**
+     * Registers a secret with the runner's masker (`::add-mask::`) and with our
+     * redactor. Use this instead of core.setSecret once the writer has printed
+     * anything: an add-mask inside a stop-commands window would be ignored.
+     */
+    addMask(secret) {
+        if (typeof secret !== 'string' || secret.trim() === '')
+            return;
+        this.redactor?.add(secret);
+        this.command(`::add-mask::${escapeData(secret)}`);
+    }
+    /** Closes any group and re-enables commands. Safe to call more than once; later text() opens a new window. */
+    close() {
+        this.endGroup();
+        this.resume();
+    }
+    // --- internals ---
+    stopLine() {
+        this.stopped = true;
+        return `::stop-commands::${this.token}\n`;
+    }
+    resume() {
+        if (!this.stopped)
+            return;
+        this.stopped = false;
+        this.write(`::${this.token}::\n`);
+    }
+    command(line) {
+        this.resume();
+        this.write(`${line}\n`);
+    }
+    annotation(kind, message, properties) {
+        const props = [];
+        if (properties) {
+            for (const [key, value] of Object.entries(properties)) {
+                if (value === undefined || value === null || value === '')
+                    continue;
+                const text = key === 'title' ? this.title(String(value)) : this.redact(String(value));
+                props.push(`${key}=${escapeProperty(text)}`);
+            }
+        }
+        // Multi-line messages are fine in an annotation: keep LF (escaped below), make CR a line break too.
+        const body = clip(this.redact(String(message)).replace(/\r\n?/g, '\n').replace(CONTROL, ' '), MAX_ANNOTATION_LENGTH);
+        const head = props.length ? `${kind} ${props.join(',')}` : kind;
+        this.command(`::${head}::${escapeData(body)}`);
+    }
+    /** One line of untrusted title text: redacted, blanks collapsed, no marker, bounded. */
+    title(untrusted) {
+        const oneLine = this.redact(String(untrusted))
+            .replace(CONTROL, ' ')
+            .replace(/[\s\u0085]+/g, ' ')
+            .trim()
+            .replace(/##\[/g, '##［');
+        return clip(oneLine, MAX_TITLE_LENGTH) || '(untitled)';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/pipeline.ts
 // The whole pure pipeline in one object: bytes of Claude's stdout and stderr
 // in, workflow-log text out (through the injection-safe writer), run state
 // kept. The action feeds it from the machine; replay feeds it from a file.
+// It lives with the renderer it joins to the stream layer, which knows
+// nothing of reports.
 
 
 
