@@ -200,9 +200,18 @@ export async function runScenario(fw: FaultWorld, s: Scenario): Promise<Scenario
   const plan = fakePlan(world, claudeSteps(s.seed, s.claude, secrets));
   const workDir = join(world.root, `job-${s.seed}`);
   let run: ActionResult;
+  // When the step wrote its last log line (the ■ line, printed once the conclusion is decided), in ms
+  // after the call: a kill sent after that cannot change the conclusion.
+  const calledAt = Date.now();
+  let mainStdout = '';
+  let concludedAtMs: number | undefined;
   try {
     run = await runBundledAction(world, {
       workDir,
+      onStdout: (chunk: string) => {
+        mainStdout += chunk;
+        if (concludedAtMs === undefined && mainStdout.includes('■ Claude Code')) concludedAtMs = Date.now() - calledAt;
+      },
       inputs: {
         ...RUN_INPUTS,
         env: `${plan.env}\nSERVICE_TOKEN=${serviceSecret}`,
@@ -217,6 +226,9 @@ export async function runScenario(fw: FaultWorld, s: Scenario): Promise<Scenario
     if (deathWatch) clearInterval(deathWatch);
   }
   const killSent = run.main.signalsSent[0]?.signal;
+  // A kill sent after the conclusion was written (the run ended sooner than its phase) changes nothing:
+  // the step reports what happened. The harness spawns after calledAt, so the comparison is conservative.
+  const killedAfterConclusion = killSent !== undefined && concludedAtMs !== undefined && concludedAtMs < (run.main.signalsSent[0]?.atMs ?? 0);
 
   // Leaks: after post, nothing of this run may live; with no post, each machine must end by its own deadline.
   const postFinished = run.post !== null && run.post.signalsSent.length === 0;
@@ -249,7 +261,7 @@ export async function runScenario(fw: FaultWorld, s: Scenario): Promise<Scenario
   // A signal that came while Node was still starting, before any of the action's code could catch it,
   // ends the process as a SIGKILL would: it dies of the signal, having written nothing.
   const diedBeforeCode = killSent !== undefined && run.main.signal === killSent && run.main.stdout === '';
-  const expected = expectedConclusion(s, diedBeforeCode ? 'SIGKILL' : killSent);
+  const expected = expectedConclusion(s, diedBeforeCode ? 'SIGKILL' : killedAfterConclusion ? undefined : killSent);
   const conclusion = run.main.outputs.conclusion;
   let wrongConclusion = false;
   if (conclusion !== expected) {
